@@ -1,0 +1,24 @@
+"""xl-upr: link UN human-rights recommendations across review cycles, inside Excel.
+
+Data flow: importers (documents -> records) -> index -> match -> explain.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from xl_upr.errors import DocumentError, InputError, SettingsError, WorkbookError, XlUprError
+from xl_upr.explain import Cue, explain, why
+from xl_upr.importers import read_document
+from xl_upr.index import CorpusIndex, build_index
+from xl_upr.match import Match, best_match, match_table, score_pair, top_matches
+from xl_upr.normalise import clean, split_states
+from xl_upr.records import Record, load_records, write_records
+from xl_upr.settings import MatchSettings
+
+__all__ = [
+    "CorpusIndex", "Cue", "DocumentError", "InputError", "Match", "MatchSettings", "Record", "SettingsError",
+    "WorkbookError", "XlUprError", "__version__", "best_match", "build_index", "clean", "explain",
+    "load_records", "match_table", "read_document", "score_pair", "split_states", "top_matches", "why",
+    "write_records",
+]

@@ -1,0 +1,112 @@
+"""`xl-upr import|match`: parse arguments, call the core once, print."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+
+from xl_upr import __version__
+from xl_upr.errors import XlUprError
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    from xl_upr._cells import safe_text
+    from xl_upr.explain import explain, why
+    from xl_upr.index import build_index
+    from xl_upr.match import match_table
+    from xl_upr.records import load_records
+    from xl_upr.settings import MatchSettings
+
+    settings = MatchSettings.from_path_or_dict(args.settings)
+    queries = load_records(args.queries)
+    corpus = load_records(args.corpus)
+    index = build_index(corpus)
+    results = match_table([q.text for q in queries], index, limit=args.top, settings=settings)
+    rows = []
+    for q, hits in zip(queries, results):
+        for rank, m in enumerate(hits, start=1):
+            rows.append({"query_id": q.id, "rank": rank, "corpus_id": m.id, "score": round(m.score, 1),
+                         "status": m.status, "why": why(explain(q.text, index, m.key))})
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=["query_id", "rank", "corpus_id", "score", "status", "why"],
+                                lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: safe_text(v) for k, v in row.items()})
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from xl_upr.importers import read_document
+    from xl_upr.importers.upr_responses import apply_responses
+    from xl_upr.records import write_records
+
+    doc = read_document(args.file, kind=args.kind, cycle=args.cycle or "", state=args.state or "")
+    records = doc.records
+    if args.responses:
+        addendum = read_document(args.responses, kind="upr-responses")
+        records = apply_responses(records, addendum.records)
+    print(f"{args.file}: read as {doc.kind}, {len(records)} rows", file=sys.stderr)
+    if args.output:
+        write_records(records, args.output)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        from xl_upr._cells import safe_text
+        from xl_upr.records import COLUMNS
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for r in records:
+            writer.writerow({k: safe_text(v) for k, v in r.as_row().items()})
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xl-upr", description="Link UPR recommendations to their earlier "
+                                     "counterparts and treaty-body findings.")
+    parser.add_argument("--version", action="version", version=f"xl-upr {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    m = sub.add_parser("match", help="rank earlier records for each query",
+                       description="Rank CORPUS records for each query. Example: "
+                                   "xl-upr match new.csv prior.xlsx --top 3")
+    m.add_argument("queries", help=".csv, .xlsx or .json with columns id and text")
+    m.add_argument("corpus", help=".csv, .xlsx or .json with columns id and text")
+    m.add_argument("--top", type=int, default=5, help="matches per query (default 5)")
+    m.add_argument("--format", choices=("csv", "json"), default="csv")
+    m.add_argument("--settings", help="JSON file of settings (repeated_at, similar_at, …)")
+    m.set_defaults(func=_cmd_match)
+
+    i = sub.add_parser("import", help="turn a UN document (.txt or .pdf) into rows",
+                       description="Parse a UN document into rows. Example: "
+                                   "xl-upr import A-HRC-28-10.pdf -o recommendations.xlsx")
+    i.add_argument("file")
+    i.add_argument("--kind", default="auto", choices=("auto", "upr-report", "upr-responses", "ohchr-matrix",
+                                                       "compilation", "concluding-observations"))
+    i.add_argument("--cycle", help="UPR cycle to record (default: inferred from the document)")
+    i.add_argument("--state", help="State under review")
+    i.add_argument("--responses", help="responses addendum (Add.1) whose positions fill pending rows")
+    i.add_argument("-o", "--output", help="write .csv, .xlsx or .json instead of CSV to stdout")
+    i.set_defaults(func=_cmd_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `xl-upr` command; a user error prints one line and returns 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "top", 1) is not None and getattr(args, "top", 1) < 1:
+        parser.error("--top must be at least 1")
+    try:
+        return int(args.func(args))
+    except XlUprError as err:
+        print(f"xl-upr: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,62 @@
+"""Stage 4: why a match scored as it did — rows of labelled points that sum to the score."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from xl_upr import match as _match
+from xl_upr.index import CorpusIndex, features, tf
+from xl_upr.normalise import DISPLAY, terms
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One reason in an explanation: a shared term (or the wording overlap) and its points."""
+
+    label: str
+    points: float
+
+
+def _label(feature: str) -> str:
+    if feature.startswith("zz"):
+        return DISPLAY.get(feature, feature[2:].upper())
+    return feature
+
+
+def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
+    """The cues behind the score of record ``row`` for ``query``; their points sum to the score.
+
+    Each shared feature gets its share of the weighted-cosine part; rapidfuzz's wording
+    overlap is its own row.
+    """
+    q = features(terms(query))
+    vec, qnorm = index.vectorise(q)
+    d = index.record_features(row)
+    cos_row = index.matrix[row]
+    values = dict(zip(cos_row.indices.tolist(), cos_row.data.tolist()))
+    contrib = {}
+    for f, c in q.items():
+        col = index.vocab.get(f)
+        if col is not None and f in d:
+            contrib[f] = index.weight(f) * tf(c) * values[col] / (qnorm or 1.0)
+    cos = sum(contrib.values())
+    if cos <= 0:
+        return []
+    ratio = fuzz.token_set_ratio(_match._stem_string(terms(query)), _match._record_stem_string(index, row))
+    score = _match.blend(cos, ratio)
+    base = (1.0 - _match.FUZZ_SHARE) * math.sqrt(cos) * 100.0
+    fuzz_part = score - base
+    cues = [Cue(_label(f), base * v / cos) for f, v in contrib.items()]
+    cues.sort(key=lambda c: -c.points)
+    if abs(fuzz_part) >= 0.05:
+        cues.append(Cue("wording overlap", fuzz_part))
+    return cues
+
+
+def why(cues: list[Cue], top: int = 3) -> str:
+    """One short sentence of the strongest shared terms, e.g. 'CRPD; ratifi; disabl'."""
+    named = [c for c in cues if c.label != "wording overlap"]
+    return "; ".join(c.label for c in named[:top])
