@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from xl_upr import match as _match
 from xl_upr.index import CorpusIndex, features, tf
-from xl_upr.normalise import DISPLAY, terms
+from xl_upr.normalise import DISPLAY, terms, treaties, treaty_factor
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,17 @@ def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
     cos = sum(contrib.values())
     if cos <= 0:
         return []
-    ratio = fuzz.token_set_ratio(_match._stem_string(terms(query)), _match._record_stem_string(index, row))
-    score = _match.blend(cos, ratio)
+    qstems, rs = terms(query), _match._record_stem_string(index, row)
+    ratio = fuzz.token_set_ratio(_match._stem_string(qstems), rs)
+    raw = _match.blend(cos, ratio)
+    factor = treaty_factor(treaties(qstems), treaties(rs.split()))
     base = (1.0 - _match.FUZZ_SHARE) * math.sqrt(cos) * 100.0
-    fuzz_part = score - base
     cues = [Cue(_label(f), base * v / cos) for f, v in contrib.items()]
     cues.sort(key=lambda c: -c.points)
-    if abs(fuzz_part) >= 0.05:
-        cues.append(Cue("wording overlap", fuzz_part))
+    if abs(raw - base) >= 0.005:
+        cues.append(Cue("wording overlap", raw - base))
+    if factor != 1.0:
+        cues.append(Cue("different treaties named", raw * factor - raw))
     return cues
 
 

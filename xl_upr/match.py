@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from scipy import sparse
 
 from xl_upr.index import CorpusIndex, features
-from xl_upr.normalise import terms
+from xl_upr.normalise import terms, treaties, treaty_factor
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
 
@@ -50,6 +50,7 @@ class Match:
 class _Query:
     stems: tuple[str, ...]
     feats: Counter[str]
+    treaties: frozenset[str]
 
 
 def _prepare(text: str | None) -> _Query | None:
@@ -58,7 +59,7 @@ def _prepare(text: str | None) -> _Query | None:
     stems = terms(str(text))
     if not stems:
         return None
-    return _Query(tuple(stems), features(stems))
+    return _Query(tuple(stems), features(stems), treaties(stems))
 
 
 def _stem_string(stems: Sequence[str]) -> str:
@@ -103,8 +104,9 @@ def _rank(q: _Query, cos_row: np.ndarray, index: CorpusIndex, settings: MatchSet
     scored = []
     for row in cand.tolist():
         cos = float(cos_row[row])
-        ratio = fuzz.token_set_ratio(qs, _record_stem_string(index, row))
-        score = blend(cos, ratio)
+        rs = _record_stem_string(index, row)
+        ratio = fuzz.token_set_ratio(qs, rs)
+        score = round(blend(cos, ratio) * treaty_factor(q.treaties, treaties(rs.split())), 2)
         if score >= score_cutoff:
             scored.append((score, -row))
     scored.sort(reverse=True)
@@ -199,7 +201,9 @@ def top_matches_reference(query: str | None, records: Sequence[Record], *, score
         cos = sum(w(f) ** 2 * tf(c) * tf(d[f]) for f, c in q.feats.items() if f in d) / (qnorm * dnorm)
         if cos <= 0:
             continue
-        score = blend(cos, fuzz.token_set_ratio(qs, _stem_string(terms(r.text))))
+        rstems = terms(r.text)
+        score = round(blend(cos, fuzz.token_set_ratio(qs, _stem_string(rstems)))
+                      * treaty_factor(q.treaties, treaties(rstems)), 2)
         if score >= score_cutoff:
             out.append((r.id, score))
     out.sort(key=lambda t: -t[1])

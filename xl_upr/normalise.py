@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
@@ -134,6 +135,15 @@ _ACRONYM_RE = re.compile(
     r"(?<![A-Za-z0-9-])(?:" + "|".join(re.escape(a) for a in sorted(_ACRONYM_TO_TOKEN, key=len, reverse=True))
     + r")(?![A-Za-z0-9]|-[A-Za-z])")
 _UPPER_RUN = re.compile(r"[A-Z]{2}")
+_CAPS_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Z]{4,6}(?![A-Za-z0-9])")
+# Transposed letters in an acronym ("CPRD" for CRPD) are a common typo in UN texts.
+_ANAGRAMS = {"".join(sorted(a)): tok for a, tok in _ACRONYM_TO_TOKEN.items() if a.isalpha() and len(a) >= 4}
+
+
+def _acronym_typo(m: re.Match[str]) -> str:
+    word = m.group(0)
+    tok = _ANAGRAMS.get("".join(sorted(word)))
+    return f" {tok} " if tok else word
 _WORD = re.compile(r"[a-z0-9]+")
 _HYPHEN_BREAK = re.compile(r"(\w)-\s+(\w)")
 
@@ -188,7 +198,8 @@ def canonical(text: str) -> str:
         text = _strip_state_groups(text)
     if _UPPER_RUN.search(text):
         text = _ACRONYM_RE.sub(lambda m: f" {_ACRONYM_TO_TOKEN[m.group(0)]} ", text)
-    low = text.lower()
+        text = _CAPS_WORD.sub(_acronym_typo, text)
+    low = _WS.sub(" ", text.lower())
     if "- " in low:
         low = _HYPHEN_BREAK.sub(r"\1\2", low)
     keys = {_gate(w) for w in _WORD.findall(low)}
@@ -197,7 +208,7 @@ def canonical(text: str) -> str:
         todo.update(_GATES[k])
     for i in sorted(todo):
         pattern, replacement = _PHRASES[i]
-        low = pattern.sub(replacement, low)
+        low = _WS.sub(" ", pattern.sub(replacement, low)) if pattern.search(low) else low
     return _WS.sub(" ", low).strip()
 
 
@@ -222,6 +233,22 @@ def stem(word: str) -> str:
         return word if len(word) == 4 else ""  # keep years, drop paragraph/article numbers
     s = _STEMMER.stemWord(word)
     return lexicon.STEM_ALIASES.get(s, s)
+
+
+_NOT_TREATIES = {"zzstate", "zzcso", "zzhrd", "zzlgbti", "zzfgm", "zzsdg", "zzupr", "zzohchr", "zzunhcr",
+                 "zzspecproc", "zzparis", "zznhri"}
+#: Score multiplier when both texts name treaties and share none ("ratify OP-CRPD" is not "ratify CRPD").
+OTHER_TREATY = 0.7
+
+
+def treaties(stems: Iterable[str]) -> frozenset[str]:
+    """The treaty tokens among stems (instrument concepts, ILO conventions)."""
+    return frozenset(s for s in stems if s.startswith("zz") and s not in _NOT_TREATIES)
+
+
+def treaty_factor(a: frozenset[str], b: frozenset[str]) -> float:
+    """1.0, or `OTHER_TREATY` when both name treaties and none in common."""
+    return OTHER_TREATY if a and b and not (a & b) else 1.0
 
 
 def weight_multiplier(term: str) -> float:

@@ -188,7 +188,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[dict[str, Any]]:
 
 def write_records(records: Sequence[Record], path: str | Path) -> Path:
     """Write records to .csv, .xlsx or .json (by suffix) with the columns of `COLUMNS`."""
-    from xl_upr._cells import safe_text
+    from xl_upr._cells import safe_text, set_cell
 
     path = Path(path)
     rows = [r.as_row() for r in records]
@@ -197,7 +197,7 @@ def write_records(records: Sequence[Record], path: str | Path) -> Path:
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: safe_text(v) for k, v in row.items()} for row in rows)
     elif suffix == ".json":
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     elif suffix == ".xlsx":
@@ -207,8 +207,9 @@ def write_records(records: Sequence[Record], path: str | Path) -> Path:
         ws = wb.active
         ws.title = "Records"
         ws.append(list(COLUMNS))
-        for row in rows:
-            ws.append([safe_text(row[c]) for c in COLUMNS])
+        for r, row in enumerate(rows, start=2):
+            for c, name in enumerate(COLUMNS, start=1):
+                set_cell(ws.cell(row=r, column=c), row[name])
         wb.save(path)
     else:
         raise InputError(f"{path}: unsupported output type {suffix or '(none)'}; use .csv, .xlsx or .json")

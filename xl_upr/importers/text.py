@@ -17,8 +17,8 @@ _NOISE_LINES = [
     re.compile(r"^\s*\d{1,3}\s*(?:A/HRC/[\w./-]+)?\s*$"),            # page or footnote number alone
     re.compile(r"^\s*GE\.\d{2}-\d{4,6}.*$"),                          # job number
     re.compile(r"^\s*\*+\s*$"),                                        # lone asterisks
-    re.compile(r"^\s*\*{0,2}\s*The conclusions and(?:/or)? recommendations (?:contained in the present report )?"
-               r"have not been edited\.?\s*$", re.I),
+    re.compile(r"^\s*\*{0,2}\s*(?:The )?conclusions and(?:/or)? recommendations (?:contained in the present report )?"
+               r"(?:have|has) not been edited\.?\s*$", re.I),
     re.compile(r"^\s*\*\s*The present document (?:was|is being) .*$", re.I),
     re.compile(r"^\s*Please recycle\s*$", re.I),
 ]

@@ -1,0 +1,34 @@
+"""Shared fixtures: seed texts shipped in tests/fixtures, and ../shared when it is beside us."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+KAZ_2014 = FIXTURES / "kaz_2014_A-HRC-28-10.txt"
+COMPILATION_2010 = FIXTURES / "kaz_2010_compilation_A-HRC-WG6-7-KAZ-2.txt"
+
+
+def shared_file(*parts: str) -> Path:
+    """A file of ../shared, or skip the test when ../shared is not beside the project."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not available (../shared is not beside this checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def kaz2014():
+    from xl_upr.importers import read_document
+
+    return read_document(KAZ_2014).records
+
+
+@pytest.fixture(scope="session")
+def kaz2014_index(kaz2014):
+    from xl_upr.index import build_index
+
+    return build_index(kaz2014)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from conftest import shared_file
+from xl_upr.index import build_index
+from xl_upr.match import best_match, match_table, score_pair, top_matches, top_matches_reference
+from xl_upr.records import Record
+from xl_upr.settings import MatchSettings
+
+CANADA_2019_2 = ("Amend existing legislation to prohibit discrimination against women and on the basis of sexual "
+                 "orientation and gender identity, and to improve systems to curb and prosecute violence against "
+                 "women and vulnerable groups, and revoke prohibitions to fields of employment for women.")
+
+
+def para(m):
+    return m.record.paragraph
+
+
+def test_acronym_query_finds_the_long_names(kaz2014_index):
+    hits = top_matches("Kazakhstan was invited to consider ratifying CRPD.", kaz2014_index, limit=8)
+    assert {para(h) for h in hits} == {f"125.{i}" for i in range(1, 9)}
+    assert all(h.status == "repeated" for h in hits)
+
+
+def test_rome_statute_and_icrmw(kaz2014_index):
+    hit = best_match("Consider ratifying the International Convention on the Protection of the Rights of All "
+                     "Migrant Workers and Members of their Families (ICRMW).", kaz2014_index)
+    assert para(hit) in {"126.1", "126.2", "126.3", "126.4"}
+    hit = best_match("Accede to the Rome Statute of the ICC", kaz2014_index)
+    assert para(hit) in {f"126.{i}" for i in range(13, 20)}
+
+
+def test_canada_2019_discrimination_call_finds_its_2014_counterparts(kaz2014_index):
+    hits = top_matches(CANADA_2019_2, kaz2014_index, limit=3)
+    assert {"124.6", "126.24"} & {para(h) for h in hits[:2]}
+    assert para(hits[0]) in {"124.6", "124.3", "124.42", "124.43", "126.24"}
+
+
+def test_unrelated_recommendations_come_out_new(kaz2014_index):
+    for text in ("Establish a public registry of sanitary inspections of coal mining sites and publish air "
+                 "quality data for industrial cities.",
+                 "Ratify the 1961 Convention on the Reduction of Statelessness."):
+        hit = best_match(text, kaz2014_index)
+        assert hit is None or hit.status == "new", (text, hit)
+
+
+def test_blank_input_gives_nothing(kaz2014_index):
+    assert top_matches("", kaz2014_index) == []
+    assert top_matches(None, kaz2014_index) == []
+    assert best_match("   ", kaz2014_index) is None
+    assert match_table(["", "Ratify CRPD"], kaz2014_index, limit=1)[0] == []
+
+
+def test_cutoff_is_inclusive_and_limit_none_is_all(kaz2014_index):
+    hits = top_matches("Ratify CRPD", kaz2014_index, limit=None)
+    assert len(hits) > 8
+    cut = hits[3].score
+    assert all(h.score >= cut for h in top_matches("Ratify CRPD", kaz2014_index, score_cutoff=cut, limit=None))
+    assert hits[3] in top_matches("Ratify CRPD", kaz2014_index, score_cutoff=cut, limit=None)
+
+
+def test_fast_path_agrees_with_reference(kaz2014):
+    sample = kaz2014[:120]
+    index = build_index(sample)
+    for query in ("Ratify CRPD (Hungary)", CANADA_2019_2, "Abolish the death penalty",
+                  "Ensure freedom of expression and protect journalists"):
+        fast = [(m.id, m.score) for m in top_matches(query, index, limit=None)]
+        slow = top_matches_reference(query, sample, limit=None)
+        assert [i for i, _ in fast[:10]] == [i for i, _ in slow[:10]]
+        for (_, a), (_, b) in zip(fast, slow):
+            assert a == pytest.approx(b, abs=0.05)
+
+
+def test_score_pair_is_domain_aware():
+    assert score_pair("Ratify CRPD (Hungary)", "Ratify the Convention on the Rights of Persons with Disabilities") \
+        > 80
+    assert score_pair("Ratify CRPD", "Abolish the death penalty") < 20
+    assert score_pair("", "x") == 0.0
+
+
+def test_status_bands_follow_settings():
+    s = MatchSettings(repeated_at=70, similar_at=40)
+    assert (s.status(80), s.status(50), s.status(10), s.status(None)) == ("repeated", "similar", "new", "new")
+
+
+def test_dev_set_quality_bar():
+    rows = list(csv.DictReader(shared_file("dev", "pairs.csv").open(encoding="utf-8")))
+    from xl_upr.importers import read_document
+    from conftest import KAZ_2014
+
+    recs = read_document(KAZ_2014).records
+    index = build_index(recs)
+    results = match_table([r["query_text"] for r in rows], index, limit=5)
+    positives = [(r, h) for r, h in zip(rows, results) if r["relevant_ids"].strip()]
+    hit1 = sum(1 for r, h in positives if h and para(h[0]) in r["relevant_ids"].split()) / len(positives)
+    assert hit1 >= 0.85  # benchmarks/quality.py prints the full table
+    for r, h in zip(rows, results):
+        if not r["relevant_ids"].strip():
+            assert not h or h[0].status == "new", r["query_id"]
+
+
+def test_records_in_index_are_unchanged():
+    recs = [Record("a", "Ratify CRPD (Hungary)"), Record("b", "Abolish the death penalty (France)")]
+    idx = build_index(recs)
+    assert idx.records == tuple(recs)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from xl_upr.normalise import canonical, clean, is_state, split_states, terms
+
+
+def test_nested_and_several_states_are_split_off():
+    assert split_states("Ratify CRPD (Iran (Islamic Republic of)) (Spain);") == \
+        ("Ratify CRPD", ("Iran (Islamic Republic of)", "Spain"))
+    assert split_states("Ratify OP-ICESCR (Portugal, Slovakia);")[1] == ("Portugal", "Slovakia")
+
+
+def test_state_names_containing_and_are_kept_whole():
+    _, states = split_states("Improve prisons (Bosnia and Herzegovina) (United Kingdom of Great Britain and "
+                             "Northern Ireland);")
+    assert states == ("Bosnia and Herzegovina", "United Kingdom of Great Britain and Northern Ireland")
+
+
+def test_non_state_parentheses_stay_in_the_text():
+    text = "Ratify the Protocol to the Forced Labour Convention, 1930 (No. 29) (Ukraine);"
+    assert clean(text) == "Ratify the Protocol to the Forced Labour Convention, 1930 (No. 29)"
+    assert not is_state("No. 29")
+
+
+def test_instrument_names_and_acronyms_meet():
+    long = terms("To consider adhering to the International Convention on the Protection of the Rights of All "
+                 "Migrant Workers and Members of Their Families (Algeria);")
+    short = terms("Ratify ICRMW (Chile)")
+    assert "zzicrmw" in long and "zzicrmw" in short
+    assert "ratifi" in long  # "adhering to" means ratify
+    assert "zziccprop2" in terms("Kazakhstan was invited to consider ratifying ICCPR-OP 2.")
+    assert "zziccprop2" in terms("Ratify the Second Optional Protocol to the International Covenant on Civil and "
+                                 "Political Rights, aiming at the abolition of the death penalty")
+
+
+def test_optional_protocol_is_not_its_parent_treaty():
+    assert "zzopcat" in terms("Ratify OP-CAT") and "zzcat" not in terms("Ratify OP-CAT")
+    assert "zzopcat" in terms("Ratify the Optional Protocol to the Convention against Torture")
+
+
+def test_word_forms_and_states_in_running_text():
+    assert set(terms("disabled children")) >= {"disabl", "child"}
+    assert set(terms("children with disabilities")) >= {"disabl", "child"}
+    assert "zzstate" in terms("Kazakhstan's international obligations")
+    assert canonical("Abolish capital punishment") == "abolish deathpenalty"
