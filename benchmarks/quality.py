@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,8 +3,8 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from conftest import shared_file
+
 from xl_upr.index import build_index
 from xl_upr.match import best_match, match_table, score_pair, top_matches, top_matches_reference
 from xl_upr.records import Record
@@ -88,8 +88,9 @@ def test_status_bands_follow_settings():
 
 def test_dev_set_quality_bar():
     rows = list(csv.DictReader(shared_file("dev", "pairs.csv").open(encoding="utf-8")))
-    from xl_upr.importers import read_document
     from conftest import KAZ_2014
+
+    from xl_upr.importers import read_document
 
     recs = read_document(KAZ_2014).records
     index = build_index(recs)

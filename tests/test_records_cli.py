@@ -6,8 +6,8 @@ import json
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
-
 from conftest import KAZ_2014
+
 from xl_upr.cli import main
 from xl_upr.errors import InputError
 from xl_upr.records import load_records, write_records

@@ -84,7 +84,8 @@ INSTRUMENTS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] 
       r"migrant workers(?:'|’)? convention"),
      ("ICRMW", "CMW", "ICMW", "ICPMW", "MWC")),
     ("zzced", "CED", "enforced disappearance",
-     (r"(?:international )?convention (?:for|on) the protection of all persons (?:from|against) enforced disappearances?",
+     (r"(?:international )?convention (?:for|on) the protection of all persons (?:from|against) "
+      r"enforced disappearances?",
       r"convention on enforced disappearances?", r"committee on enforced disappearances?"),
      ("CED", "CPED", "ICPPED", "ICCPED", "ICED")),
     ("zzrome", "Rome Statute", "international criminal court",
@@ -105,7 +106,8 @@ INSTRUMENTS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] 
       r"council of europe convention on preventing and combating violence against women and domestic violence"),
      ()),
     ("zzpalermo", "Palermo Protocol", "trafficking",
-     (r"palermo protocol", r"protocol to prevent,? suppress and punish trafficking in persons(?:,? especially women and children)?"),
+     (r"palermo protocol",
+      r"protocol to prevent,? suppress and punish trafficking in persons(?:,? especially women and children)?"),
      ()),
     ("zzatt", "Arms Trade Treaty", "arms", (r"arms trade treaty",), ("ATT",)),
     ("zzcade", "Convention against Discrimination in Education", "education discrimination",
@@ -115,7 +117,8 @@ INSTRUMENTS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] 
     ("zzparis", "Paris Principles", "national institution",
      (r"paris principles", r"principles relating to the status of national institutions"), ()),
     ("zznhri", "NHRI", "national institution",
-     (r"national human rights institutions?", r"national institutions? for the promotion and protection of human rights"),
+     (r"national human rights institutions?",
+      r"national institutions? for the promotion and protection of human rights"),
      ("NHRI", "NHRIs")),
     ("zzsdg", "SDGs", "sustainable development",
      (r"sustainable development goals?", r"2030 agenda(?: for sustainable development)?"), ("SDG", "SDGs")),
@@ -172,7 +175,8 @@ WORD_ALIASES: dict[str, str] = {
 # Stems that mean the same thing (Snowball gives different stems for some word forms).
 # ---------------------------------------------------------------------------------------
 STEM_ALIASES: dict[str, str] = {
-    "ratif": "ratifi", "criminalis": "crimin", "decriminalis": "decrimin", "defamatori": "defam", "discriminatori": "discrimin", "children": "child", "women": "woman",
+    "ratif": "ratifi", "criminalis": "crimin", "decriminalis": "decrimin", "defamatori": "defam",
+    "discriminatori": "discrimin", "children": "child", "women": "woman",
     "men": "man", "girl": "girl", "peopl": "person", "disabl": "disabl", "disabilit": "disabl",
     "organis": "organ", "organiz": "organ", "legislatur": "legisl", "legisl": "legisl", "law": "legisl",
     "prosecutor": "prosecut", "journalist": "journalist", "medium": "media", "press": "media",

@@ -8,7 +8,6 @@ crosses a separator.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 

@@ -59,7 +59,8 @@ def parse(text: str, *, source: str = "", cycle: str = "", state: str = "") -> l
         _, states = split_states(body_text)
         records.append(Record(
             id=f"{report} {para}".strip(), text=body_text, paragraph=para, states=states,
-            response=response, cycle=cycle or cycle_of_symbol(report), document=report, mechanism="UPR", year=year, themes=themes,
+            response=response, cycle=cycle or cycle_of_symbol(report), document=report, mechanism="UPR",
+            year=year, themes=themes,
             extra={"affected_persons": "; ".join(persons), "sdgs": "; ".join(sdgs),
                    "source_of_position": T.one_line(src_line)},
         ))

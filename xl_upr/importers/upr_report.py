@@ -104,7 +104,8 @@ def parse(text: str, *, source: str = "", cycle: str = "", state: str = "") -> l
         if _END.match(line) or (_ANNEX.match(line) and paras):
             break
         m = _NUMBERED.match(line)
-        if m and not (paras and paras[-1][2] and paras[-1][2][-1].rstrip().endswith(("No.", "Nos.", "para.", "paras."))):
+        continues = paras and paras[-1][2] and paras[-1][2][-1].rstrip().endswith(("No.", "Nos.", "para.", "paras."))
+        if m and not continues:
             paras.append((int(m.group(1)), int(m.group(2)) if m.group(2) else None, [line[m.end():]]))
         elif paras:
             paras[-1][2].append(line)
