@@ -128,9 +128,8 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str) -> list[Re
 def load_records(path: str | Path, sheet: str | None = None) -> list[Record]:
     """Read records from a .csv, .xlsx/.xlsm (first or named sheet) or .json file.
 
-    Examples
-    --------
-    >>> recs = load_records("tests/fixtures/mini.csv")  # doctest: +SKIP
+    Raises `InputError` naming the file (and row) for a missing file or column, an empty
+    text or a duplicate id.
     """
     path = Path(path)
     if not path.exists():
