@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from xl_upr._cells import text as _cell
 from xl_upr.errors import InputError
 
 #: Columns written by `write_records`, in this order.
@@ -53,18 +53,6 @@ class Record:
         row["themes"] = "; ".join(row["themes"])
         row["follow_up"] = "yes" if self.follow_up else ""
         return {c: str(row.get(c, "")) for c in COLUMNS}
-
-
-def _cell(value: Any) -> str:
-    """A cell value as clean text: None/NaN -> '', 12.0 -> '12'."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    return str(value).strip()
 
 
 def _split_list(value: str) -> tuple[str, ...]:
