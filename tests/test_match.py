@@ -107,3 +107,16 @@ def test_records_in_index_are_unchanged():
     recs = [Record("a", "Ratify CRPD (Hungary)"), Record("b", "Abolish the death penalty (France)")]
     idx = build_index(recs)
     assert idx.records == tuple(recs)
+
+
+def test_explanation_points_sum_to_the_score(kaz2014_index):
+    from xl_upr.explain import explain, why
+
+    for query in ("Ratify the Convention on the Rights of Persons with Disabilities", CANADA_2019_2,
+                  "Ratify the Optional Protocol to the Convention against Torture"):
+        for hit in top_matches(query, kaz2014_index, limit=3):
+            cues = explain(query, kaz2014_index, hit.key)
+            assert sum(c.points for c in cues) == pytest.approx(hit.score, abs=0.02)
+    hit = best_match("Ratify the Convention on the Rights of Persons with Disabilities", kaz2014_index)
+    text = why(explain("Ratify the Convention on the Rights of Persons with Disabilities", kaz2014_index, hit.key))
+    assert text.startswith("CRPD") and "disabilit" in text

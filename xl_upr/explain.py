@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from xl_upr import match as _match
 from xl_upr.index import CorpusIndex, features, tf
-from xl_upr.normalise import DISPLAY, terms, treaties, treaty_factor
+from xl_upr.normalise import DISPLAY, surface, terms, treaties, treaty_factor
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Cue:
 def _label(feature: str) -> str:
     if feature.startswith("zz"):
         return DISPLAY.get(feature, feature[2:].upper())
-    return feature
+    return surface(feature)
 
 
 def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
@@ -60,6 +60,19 @@ def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
 
 
 def why(cues: list[Cue], top: int = 3) -> str:
-    """One short sentence of the strongest shared terms, e.g. 'CRPD; ratifi; disabl'."""
-    named = [c for c in cues if c.label != "wording overlap"]
-    return "; ".join(c.label for c in named[:top])
+    """One short sentence of the strongest shared terms, e.g. 'CRPD; ratify; disabilities'.
+
+    A word already shown inside a chosen pair is not repeated.
+    """
+    chosen: list[str] = []
+    for c in cues:
+        if c.points <= 0 or c.label == "wording overlap":
+            continue
+        words = set(c.label.split(" "))
+        shown = {w for label in chosen for w in label.split(" ")}
+        if words <= shown:
+            continue
+        chosen = [label for label in chosen if not set(label.split(" ")) <= words] + [c.label]
+        if len(chosen) == top:
+            break
+    return "; ".join(chosen)

@@ -215,9 +215,25 @@ def canonical(text: str) -> str:
 _STEMMER = snowballstemmer.stemmer("english")
 
 
-@lru_cache(maxsize=200_000)
+#: A readable word for each stem (the first word seen that gave it), for explanations.
+SURFACE: dict[str, str] = {}
+
+
+def surface(term: str) -> str:
+    """A readable form of a stem or stem pair ('orient' -> 'orientation')."""
+    return " ".join(SURFACE.get(t, t) for t in term.split(" "))
+
+
 def stem(word: str) -> str:
     """Stem of one lower-case word, with UN-domain aliases merged ('' for a stop word)."""
+    result = _stem(word)
+    if result and result not in SURFACE:
+        SURFACE[result] = word
+    return result
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
     if word in lexicon.STOPWORDS or len(word) < 2 and not word.isdigit():
         return ""
     if word.startswith("zz"):
