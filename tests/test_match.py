@@ -120,3 +120,16 @@ def test_explanation_points_sum_to_the_score(kaz2014_index):
     hit = best_match("Ratify the Convention on the Rights of Persons with Disabilities", kaz2014_index)
     text = why(explain("Ratify the Convention on the Rights of Persons with Disabilities", kaz2014_index, hit.key))
     assert text.startswith("CRPD") and "disabilit" in text
+
+
+def test_parallel_build_equals_serial(kaz2014, monkeypatch):
+    import numpy as np
+
+    from xl_upr import index as index_module
+
+    serial = build_index(kaz2014 * 3)
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 10)
+    parallel = build_index(kaz2014 * 3)
+    assert serial.vocab == parallel.vocab
+    assert (serial.matrix != parallel.matrix).nnz == 0
+    assert np.array_equal(serial.weights, parallel.weights)

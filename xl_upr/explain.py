@@ -45,7 +45,7 @@ def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
     cos = sum(contrib.values())
     if cos <= 0:
         return []
-    qstems, rs = terms(query), _match._record_stem_string(index, row)
+    qstems, rs = terms(query), index.stem_string(row)
     ratio = fuzz.token_set_ratio(_match._stem_string(qstems), rs)
     raw = _match.blend(cos, ratio)
     factor = treaty_factor(treaties(qstems), treaties(rs.split()))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from xl_upr.normalise import terms, weight_multiplier
+from xl_upr.normalise import terms_many, weight_multiplier
 from xl_upr.records import Record
 
 
@@ -45,6 +45,24 @@ class CorpusIndex:
     matrix: sparse.csr_matrix      # records x features, rows L2-normalised
     unknown_weight: float          # weight of a query feature no record has
     _terms: list[str] = field(default_factory=list, repr=False)
+    _by_feature: sparse.csr_matrix | None = field(default=None, repr=False)
+    _unigram: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def by_feature(self) -> sparse.csr_matrix:
+        """The matrix transposed (features x records), made once, for query products."""
+        if self._by_feature is None:
+            self._by_feature = self.matrix.T.tocsr()
+        return self._by_feature
+
+    def stem_string(self, row: int) -> str:
+        """Sorted distinct stems of record ``row`` joined by spaces (read from the matrix)."""
+        names = self.feature_names()
+        if self._unigram is None:
+            self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        cols = self.matrix.indices[start:end]
+        return " ".join(sorted(names[c] for c in cols[self._unigram[cols]]))
 
     def __len__(self) -> int:
         return len(self.records)
@@ -94,8 +112,38 @@ def _feature_multiplier(feature: str) -> float:
     return weight_multiplier(feature)
 
 
+#: Corpora at least this large are processed in parallel where the OS can fork.
+PARALLEL_FROM = 60_000
+
+
+def _terms_in_parallel(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`terms_many` over halves of the texts in two forked processes, merged.
+
+    Only where ``fork`` exists (Linux, macOS) and there are two or more cores; elsewhere, and
+    for smaller corpora, the texts are processed in this process.
+    """
+    import multiprocessing as mp
+    import os
+
+    workers = min(2, os.cpu_count() or 1)
+    if len(texts) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return terms_many(texts)
+    half = len(texts) // 2
+    chunks = [texts[:half], texts[half:]]
+    with mp.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(terms_many, chunks)
+    names = sorted(set(parts[0][0]) | set(parts[1][0]))
+    pos = {n: i for i, n in enumerate(names)}
+    ids, docs = [], []
+    for offset, (part_names, part_ids, part_docs) in zip((0, half), parts):
+        remap = np.fromiter((pos[n] for n in part_names), dtype=np.int64, count=len(part_names))
+        ids.append(remap[part_ids] if len(part_ids) else part_ids)
+        docs.append(part_docs + offset)
+    return names, np.concatenate(ids), np.concatenate(docs)
+
+
 def build_index(records: Sequence[Record]) -> CorpusIndex:
-    """Index records for matching.
+    """Index records for matching (all texts processed together by `terms_many`).
 
     Examples
     --------
@@ -105,36 +153,35 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     2
     """
     records = tuple(records)
-    vocab: dict[str, int] = {}
-    indptr = [0]
-    indices: list[int] = []
-    tfs: list[float] = []
-    cache: dict[str, tuple[list[int], list[float]]] = {}
-    for rec in records:
-        got = cache.get(rec.text)
-        if got is None:
-            feats = features(terms(rec.text))
-            pairs = sorted((vocab.setdefault(f, len(vocab)), tf(c)) for f, c in feats.items())
-            got = ([c for c, _ in pairs], [t for _, t in pairs])
-            cache[rec.text] = got
-        indices.extend(got[0])
-        tfs.extend(got[1])
-        indptr.append(len(indices))
-    n, nf = len(records), len(vocab)
-    ind = np.asarray(indices, dtype=np.int32)
-    ptr = np.asarray(indptr, dtype=np.int64)
-    df = np.bincount(ind, minlength=nf).astype(np.float64)
+    n = len(records)
+    stem_names, ids, docs = _terms_in_parallel([r.text for r in records])
+    s = len(stem_names)
+    zz = np.fromiter((t.startswith("zz") for t in stem_names), dtype=bool, count=s)
+    # Word pairs, in either order, of neighbouring content stems within one text.
+    a, b = ids[:-1], ids[1:]
+    ok = (docs[:-1] == docs[1:]) & (a != b)
+    if len(ok):
+        ok &= ~zz[a] & ~zz[b]
+    lo, hi = np.minimum(a, b)[ok], np.maximum(a, b)[ok]
+    pair_keys, pair_ids = np.unique(lo * s + hi, return_inverse=True)
+    feat = np.concatenate((ids, s + pair_ids.reshape(-1)))
+    fdoc = np.concatenate((docs, docs[:-1][ok]))
+    nf = s + len(pair_keys)
+    keys, counts = np.unique(fdoc * nf + feat, return_counts=True)
+    rows, cols = keys // nf, (keys % nf).astype(np.int32)
+    names = stem_names + [f"{stem_names[k // s]} {stem_names[k % s]}" for k in pair_keys.tolist()]
+    vocab = {name: i for i, name in enumerate(names)}
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    df = np.bincount(cols, minlength=nf).astype(np.float64)
     idf = np.log1p(n / np.maximum(df, 1.0))
-    names = [""] * nf
-    for name, col in vocab.items():
-        names[col] = name
     mult = np.fromiter((_feature_multiplier(t) for t in names), dtype=np.float64, count=nf)
     weights = (idf * mult).astype(np.float32)
-    data = weights[ind] * np.asarray(tfs, dtype=np.float32)
-    row_of = np.repeat(np.arange(n), np.diff(ptr))
+    data = weights[cols] * (1.0 + np.log(counts)).astype(np.float32)
+    row_of = rows
     norms = np.sqrt(np.bincount(row_of, weights=data.astype(np.float64) ** 2, minlength=n))
     norms[norms == 0] = 1.0
     data = (data / norms[row_of]).astype(np.float32)
-    matrix = sparse.csr_matrix((data, ind, ptr), shape=(n, nf))
+    matrix = sparse.csr_matrix((data, cols, ptr), shape=(n, nf))
     return CorpusIndex(records=records, vocab=vocab, weights=weights, matrix=matrix,
                        unknown_weight=float(math.log1p(n / 0.5)), _terms=names)

@@ -144,7 +144,7 @@ INSTRUMENTS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] 
 )
 
 #: ILO conventions by number: "Convention No. 189", "(No. 29)", "ILO Convention 169".
-ILO_PATTERNS = (r"\(?\bno\.?\s*(\d{1,3})\)?(?=[\s,;.)]|$)", r"\bilo convention\s+(\d{1,3})\b")
+ILO_PATTERNS = (r"\(?\bno\.?\s*(\d{1,3})\)?(?=[\s,;.)\x00]|$)", r"\bilo convention\s+(\d{1,3})\b")
 
 # ---------------------------------------------------------------------------------------
 # Phrase synonyms: regex (lower case) -> replacement, for what one word cannot say.
@@ -152,11 +152,9 @@ ILO_PATTERNS = (r"\(?\bno\.?\s*(\d{1,3})\)?(?=[\s,;.)]|$)", r"\bilo convention\s
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"(?:early|forced|child)(?: and (?:early|forced|child))*(?:,? (?:early|forced|child))* marriages?",
      "child marriage"),
-    (r"(?:accede|acceding|accession|adhere|adhering|adherence) to|becom(?:e|ing) (?:a )?part(?:y|ies) to",
-     "ratify"),
+    (r"accede to|acceding to|accession to|adhere to|adhering to|adherence to|become (?:a )?party to"
+     r"|becoming (?:a )?party to|become parties to", "ratify"),
     (r"persons deprived of (?:their )?liberty|places of (?:detention|deprivation of liberty)", "detention"),
-    (r"trafficking in (?:human beings|persons|people)", "trafficking"),
-    (r"death penalty|capital punishment", "deathpenalty"),
     (r"inter alia", " "),
 )
 
@@ -188,7 +186,7 @@ STEM_ALIASES: dict[str, str] = {
     "gender": "gender", "sex": "sexual", "educ": "educ", "school": "educ", "health": "health",
     "healthcar": "health", "medic": "health", "employ": "employ", "job": "employ", "labour": "labour",
     "labor": "labour", "unemploy": "employ", "worker": "worker", "religi": "religion", "belief": "religion",
-    "faith": "religion", "elector": "elect", "vote": "elect", "dialog": "dialogu", "crime": "crimin",
+    "faith": "religion", "elector": "elect", "vote": "elect", "dialog": "dialogu", "crime": "crimin", "capit": "death",
     "procur": "prosecut", "procuraci": "prosecut", "procuratori": "prosecut", "prosecutori": "prosecut",
 }
 

@@ -29,7 +29,7 @@ from xl_upr.settings import MatchSettings
 #: Share of the final score that comes from rapidfuzz's token-set ratio of content stems.
 FUZZ_SHARE = 0.25
 #: Candidates re-scored per query, at least.
-CANDIDATES = 40
+CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,9 @@ def blend(cosine: float, fuzz_ratio: float) -> float:
     return round((1.0 - FUZZ_SHARE) * base + FUZZ_SHARE * fuzz_ratio * min(1.0, 2.0 * cosine), 2)
 
 
-def _cosines(queries: Sequence[_Query | None], index: CorpusIndex) -> np.ndarray:
-    """Dense (queries x records) weighted cosines, computed in one sparse product."""
+def _cosines(queries: Sequence[_Query | None], index: CorpusIndex) -> sparse.csr_matrix:
+    """Sparse (queries x records) weighted cosines, computed in one sparse product; only
+    records sharing a feature with a query are stored."""
     rows, cols, vals, norms = [], [], [], []
     for i, q in enumerate(queries):
         if q is None:
@@ -86,25 +87,23 @@ def _cosines(queries: Sequence[_Query | None], index: CorpusIndex) -> np.ndarray
         norms.append(norm or 1.0)
     qm = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                            shape=(len(queries), len(index.vocab)))
-    prod = (qm @ index.matrix.T).toarray()
-    prod /= np.asarray(norms, dtype=np.float32)[:, None]
+    prod = (qm @ index.by_feature).tocsr()
+    inv = (1.0 / np.asarray(norms, dtype=np.float32))
+    prod.data *= np.repeat(inv, np.diff(prod.indptr))
     return prod
 
 
-def _rank(q: _Query, cos_row: np.ndarray, index: CorpusIndex, settings: MatchSettings,
+def _rank(q: _Query, rows: np.ndarray, cosines: np.ndarray, index: CorpusIndex, settings: MatchSettings,
           score_cutoff: float, limit: int | None) -> list[Match]:
-    n = len(cos_row)
+    n = len(rows)
     want = n if limit is None else min(n, max(CANDIDATES, 4 * limit))
-    if want < n:
-        cand = np.argpartition(-cos_row, want - 1)[:want]
-    else:
-        cand = np.arange(n)
-    cand = cand[cos_row[cand] > 0]
+    pick = np.argpartition(-cosines, want - 1)[:want] if 0 < want < n else np.arange(n)
     qs = _stem_string(q.stems)
     scored = []
-    for row in cand.tolist():
-        cos = float(cos_row[row])
-        rs = _record_stem_string(index, row)
+    for row, cos in zip(rows[pick].tolist(), cosines[pick].tolist()):
+        if cos <= 0:
+            continue
+        rs = index.stem_string(row)
         ratio = fuzz.token_set_ratio(qs, rs)
         score = round(blend(cos, ratio) * treaty_factor(q.treaties, treaties(rs.split())), 2)
         if score >= score_cutoff:
@@ -113,15 +112,6 @@ def _rank(q: _Query, cos_row: np.ndarray, index: CorpusIndex, settings: MatchSet
     if limit is not None:
         scored = scored[:limit]
     return [Match(index.records[-r], s, -r, settings.status(s)) for s, r in scored]
-
-
-def _record_stem_string(index: CorpusIndex, row: int) -> str:
-    cache = index.__dict__.setdefault("_stem_strings", {})
-    got = cache.get(row)
-    if got is None:
-        got = _stem_string(terms(index.records[row].text))
-        cache[row] = got
-    return got
 
 
 def top_matches(query: str | None, index: CorpusIndex, *, score_cutoff: float = 0.0,
@@ -158,7 +148,9 @@ def match_table(queries: Sequence[str | None], index: CorpusIndex, *, score_cuto
         chunk = prepared[start:start + batch]
         cos = _cosines(chunk, index)
         for i, q in enumerate(chunk):
-            out.append([] if q is None else _rank(q, cos[i], index, settings, score_cutoff, limit))
+            start, end = cos.indptr[i], cos.indptr[i + 1]
+            out.append([] if q is None else _rank(q, cos.indices[start:end], cos.data[start:end], index, settings,
+                                                 score_cutoff, limit))
     return out
 
 

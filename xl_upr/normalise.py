@@ -8,23 +8,34 @@ crosses a separator.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 
 from xl_upr import lexicon
 
 #: Joins many texts into one string for the vectorised path; no pattern matches across it.
-SEPARATOR = "\n\x1e\n"
-TOKEN_RE = re.compile(r"[a-z0-9]+|\x1e")
+SEPARATOR = "\x00"
 
+_QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("\u00a0", " "), ("–", "-"), ("—", "-"),
+                ("\u00ad", ""))
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-",
                          "\u00ad": ""})
 # A parenthesised group with at most one level of nesting: "(Iran (Islamic Republic of))".
-_PAREN = re.compile(r"\((?:[^()\x1e]|\([^()\x1e]*\))*\)")
-_TRAILING = re.compile(r"(?:\s*(?:\((?:[^()\x1e]|\([^()\x1e]*\))*\))\s*(?:and|,|/)?)+[\s;.,]*$")
+_PAREN = re.compile(r"\((?:[^()\x00]|\([^()\x00]*\))*\)")
+_TRAILING = re.compile(r"(?:\s*(?:\((?:[^()\x00]|\([^()\x00]*\))*\))\s*(?:and|,|/)?)+[\s;.,]*$")
 _WS = re.compile(r"\s+")
+
+
+def _unquote(text: str) -> str:
+    """Typographic quotes and dashes to plain ones (str.replace runs in C; translate with a
+    dict goes character by character)."""
+    for a, b in _QUOTE_PAIRS:
+        if a in text:
+            text = text.replace(a, b)
+    return text
 
 
 def _state_key(name: str) -> str:
@@ -45,11 +56,12 @@ def is_state(name: str) -> bool:
     return _state_key(name) in _STATE_KEYS
 
 
-def _state_parts(inner: str) -> list[str] | None:
+@lru_cache(maxsize=50_000)
+def _state_parts(inner: str) -> tuple[str, ...] | None:
     """The States named inside one parenthesised group, or None if it is not a list of States."""
     inner = inner.strip()
     if is_state(inner):
-        return [_WS.sub(" ", inner.translate(_QUOTES))]
+        return (_WS.sub(" ", inner.translate(_QUOTES)),)
     parts = [p for p in re.split(r"\s*(?:,|;|/|\band\b)\s*", inner) if p.strip()]
     # Re-join names that contain "and" ("Bosnia and Herzegovina") before judging.
     out: list[str] = []
@@ -63,7 +75,7 @@ def _state_parts(inner: str) -> list[str] | None:
                 break
         else:
             return None
-    return out or None
+    return tuple(out) or None
 
 
 def _looks_like_name(inner: str) -> bool:
@@ -94,7 +106,7 @@ def split_states(text: str) -> tuple[str, tuple[str, ...]]:
         inner = match.group(0)[1:-1]
         parts = _state_parts(inner)
         if parts is None and match.start() >= tail_start and _looks_like_name(inner):
-            parts = [inner.strip()]
+            parts = (inner.strip(),)
         if parts is None:
             return match.group(0)
         found.extend(parts)
@@ -117,58 +129,169 @@ def clean(text: str) -> str:
 
 # --------------------------------------------------------------------------- canonical text
 _ACRONYM_TO_TOKEN: dict[str, str] = {}
+_RAW_PATTERNS: list[str] = []
 _PHRASES: list[tuple[re.Pattern[str], str]] = []
+
+
+def _phrase(pattern: str) -> re.Pattern[str]:
+    """Compile a lexicon phrase; a space in it matches any run of white space, so texts need
+    no white-space folding before matching."""
+    return re.compile(pattern.replace(" ", r"\s+"))
+
+
 for _tok, _name, _topic, _longs, _acrs in lexicon.INSTRUMENTS:
     for _a in _acrs:
         _ACRONYM_TO_TOKEN[_a] = _tok
     for _long in _longs:
-        _PHRASES.append((re.compile(r"\b(?:" + _long + r")\b"), f" {_tok} "))
+        _RAW_PATTERNS.append(_long)
+        _PHRASES.append((_phrase(r"\b(?:" + _long + r")\b"), f" {_tok} "))
 for _p, _r in lexicon.SYNONYMS:
-    _PHRASES.append((re.compile(r"\b(?:" + _p + r")\b"), f" {_r} "))
-_PHRASES.append((re.compile(lexicon.ILO_PATTERNS[0]), r" zzilo\1 "))
-_PHRASES.append((re.compile(lexicon.ILO_PATTERNS[1]), r" zzilo\1 "))
+    _RAW_PATTERNS.append(_p)
+    _PHRASES.append((_phrase(r"\b(?:" + _p + r")\b"), f" {_r} "))
+for _p in lexicon.ILO_PATTERNS:
+    _RAW_PATTERNS.append(_p)
+    _PHRASES.append((_phrase(_p), r" zzilo\1 "))
 
 _TOPIC = {tok: topic for tok, _n, topic, _l, _a in lexicon.INSTRUMENTS}
 DISPLAY = {tok: name for tok, name, _t, _l, _a in lexicon.INSTRUMENTS}
 _ACRONYM_RE = re.compile(
-    r"(?<![A-Za-z0-9-])(?:" + "|".join(re.escape(a) for a in sorted(_ACRONYM_TO_TOKEN, key=len, reverse=True))
+    r"(?:" + "|".join(re.escape(a) for a in sorted(_ACRONYM_TO_TOKEN, key=len, reverse=True))
     + r")(?![A-Za-z0-9]|-[A-Za-z])")
 _UPPER_RUN = re.compile(r"[A-Z]{2}")
-_CAPS_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Z]{4,6}(?![A-Za-z0-9])")
+_CAPS_WORD = re.compile(r"[A-Z]{4,6}(?![A-Za-z0-9])")
 # Transposed letters in an acronym ("CPRD" for CRPD) are a common typo in UN texts.
 _ANAGRAMS = {"".join(sorted(a)): tok for a, tok in _ACRONYM_TO_TOKEN.items() if a.isalpha() and len(a) >= 4}
 
 
-def _acronym_typo(m: re.Match[str]) -> str:
-    word = m.group(0)
-    tok = _ANAGRAMS.get("".join(sorted(word)))
-    return f" {tok} " if tok else word
+def _acronyms(text: str) -> str:
+    """Acronyms (and letter-transposed acronyms) to concept tokens.
+
+    Scans only where two capitals start a word, then tries the acronym list there: a
+    character-class scan is many times faster than an alternation tried at every position.
+    """
+    out: list[str] = []
+    last = 0
+    for cand in _UPPER_RUN.finditer(text):
+        pos = cand.start()
+        if pos < last or (pos and (text[pos - 1].isalnum() or text[pos - 1] in "-_")):
+            continue
+        m = _ACRONYM_RE.match(text, pos)
+        if m:
+            tok = _ACRONYM_TO_TOKEN[m.group(0)]
+        else:
+            m = _CAPS_WORD.match(text, pos)
+            tok = _ANAGRAMS.get("".join(sorted(m.group(0)))) if m else None
+        if m and tok:
+            out.append(text[last:pos])
+            out.append(f" {tok} ")
+            last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 _WORD = re.compile(r"[a-z0-9]+")
-_HYPHEN_BREAK = re.compile(r"(\w)-\s+(\w)")
+_HYPHEN_BREAK = re.compile(r"-\s+")
 
 
 def _gate(word: str) -> str:
-    return word[:6]
+    """Gate key of a word: the word, singular where it ends in a plain 's'."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _anchors(pattern: str) -> frozenset[str]:
-    """Words (6-letter prefixes) of which a text must contain one for ``pattern`` to match.
+# Words too frequent in recommendations to be worth gating on, and words that are rare and
+# required by many patterns (preferred).
+_COMMON = {"rights", "human", "international", "national", "persons", "people", "children", "women",
+           "against", "with", "their", "members", "protection", "optional", "forms", "elimination", "all",
+           "discrimination", "criminal", "disabilities", "disability", "government", "society", "minorities",
+           "political", "civil", "violence", "trafficking", "to", "the", "of", "and", "on"}
+_PREFERRED = ("convention", "covenant", "protocol", "statute", "principles", "treaty", "committee", "commissioner",
+              "procedures", "procedure", "court", "mutilation", "statelessness", "penalty", "punishment")
 
-    Taken from the pattern's literal words; a pattern made only of short or optional words
-    gets no gate (it always runs).
+
+def _top_level(pattern: str, sep: str = "|") -> list[str]:
+    """Split a regex at ``sep`` characters outside any group or character class."""
+    parts, depth, cur, esc, klass = [], 0, "", False, False
+    for ch in pattern:
+        if esc:
+            cur, esc = cur + ch, False
+            continue
+        if ch == "\\":
+            cur, esc = cur + ch, True
+            continue
+        if klass or ch == "[":
+            klass = ch != "]"
+            cur += ch
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == sep and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return parts + [cur]
+
+
+def _outside_groups(branch: str) -> str:
+    """The parts of a regex branch outside every group and class (group quantifiers dropped)."""
+    out, depth, esc, klass, after_group = "", 0, False, False, False
+    for ch in branch:
+        if after_group and ch in "?*+":
+            after_group = False
+            continue
+        after_group = False
+        if esc:
+            esc = False
+            continue
+        if ch == "\\":
+            esc = True
+            out += " "
+            continue
+        if klass or ch == "[":
+            klass = ch != "]"
+            out += " "
+            continue
+        if ch == "(":
+            depth += 1
+            out += " "
+            continue
+        if ch == ")" and depth:
+            depth -= 1
+            after_group = depth == 0
+            continue
+        if depth == 0:
+            out += ch
+    return out
+
+
+def _anchors(pattern: str) -> frozenset[str] | None:
+    """Word prefixes of which a text must contain one for ``pattern`` to match, or None.
+
+    Each top-level branch contributes one word it cannot match without (a literal outside
+    every group, the rarest-looking one); a branch without such a word means no gate.
     """
-    words = {w for w in re.findall(r"[a-z]{4,}|\d{2,4}", re.sub(r"\\[a-z]", " ", pattern))}
-    return frozenset(_gate(w) for w in words)
+    gates = set()
+    for branch in _top_level(pattern):
+        outside = re.sub(r"[a-z]\?", " ", _outside_groups(branch).replace("s?", ""))
+        words = re.findall(r"[a-z0-9]{2,}", outside)
+        if not words:
+            return None
+        best = sorted(words, key=lambda w: (w not in _PREFERRED, len(w) < 4, w in _COMMON, -len(w)))[0]
+        gates.add(_gate(best))
+    return frozenset(gates)
 
 
 _GATES: dict[str, list[int]] = {}
 _ALWAYS: list[int] = []
-for _i, (_pat, _r) in enumerate(_PHRASES):
-    _a = _anchors(_pat.pattern)
+for _i, _raw in enumerate(_RAW_PATTERNS):
+    _a = _anchors(_raw)
     if not _a:
         _ALWAYS.append(_i)
+        continue
     for _w in _a:
         _GATES.setdefault(_w, []).append(_i)
+GATE_WORDS = frozenset(_GATES)
+_PATTERN_GATES: list[frozenset[str]] = [_anchors(raw) or frozenset() for raw in _RAW_PATTERNS]
 
 
 def _strip_state_groups(text: str) -> str:
@@ -192,22 +315,38 @@ def canonical(text: str) -> str:
     >>> canonical("Ratify the Convention on the Rights of Persons with Disabilities (Spain)")
     'ratify the zzcrpd'
     """
-    text = text.translate(_QUOTES)
+    return _phrases(_plain(text))
+
+
+def _plain(text: str) -> str:
+    """Stage A of `canonical`: quotes, States, acronyms, lower case, white space.  Works the
+    same on one text or on many joined by `SEPARATOR` (no pattern crosses it)."""
+    text = _unquote(text)
     if "(" in text:
         text = _strip_state_groups(text)
-    if _UPPER_RUN.search(text):
-        text = _ACRONYM_RE.sub(lambda m: f" {_ACRONYM_TO_TOKEN[m.group(0)]} ", text)
-        text = _CAPS_WORD.sub(_acronym_typo, text)
-    low = _WS.sub(" ", text.lower())
-    if "- " in low:
-        low = _HYPHEN_BREAK.sub(r"\1\2", low)
-    keys = {_gate(w) for w in _WORD.findall(low)}
+    low = _acronyms(text).lower()
+    if "-" in low:
+        low = _HYPHEN_BREAK.sub(_mend_hyphen, low)
+    return low
+
+
+def _mend_hyphen(m: re.Match[str]) -> str:
+    s, a, b = m.string, m.start(), m.end()
+    if a and b < len(s) and (s[a - 1].isalnum() or s[a - 1] == "_") and (s[b].isalnum() or s[b] == "_"):
+        return ""
+    return m.group(0)
+
+
+def _phrases(low: str) -> str:
+    """Stage B of `canonical`: the phrase patterns whose gate words the text holds."""
+    words = set(_WORD.findall(low))
+    keys = words | {w[:-1] for w in words if w[-1:] == "s"}  # superset of the gate keys
     todo = set(_ALWAYS)
     for k in keys.intersection(_GATES):
         todo.update(_GATES[k])
     for i in sorted(todo):
         pattern, replacement = _PHRASES[i]
-        low = _WS.sub(" ", pattern.sub(replacement, low)) if pattern.search(low) else low
+        low = pattern.sub(replacement, low)
     return _WS.sub(" ", low).strip()
 
 
@@ -293,11 +432,113 @@ def terms(text: str) -> list[str]:
     >>> terms("Ratify CRPD (Hungary)")
     ['ratifi', 'zzcrpd', 'disabl']
     """
+    return _terms_of(canonical(text))
+
+
+def _terms_of(canon: str) -> list[str]:
     out: list[str] = []
-    for word in _WORD.findall(canonical(text)):
+    for word in _WORD.findall(canon):
         s = stem(word)
         if s:
             out.append(s)
             if s.startswith("zz"):
                 out.extend(topic_stems(s))
     return out
+
+
+_WORD_OR_SEP = re.compile(r"[a-z0-9]+|\x00")
+
+
+def _stem_seq(word: str) -> tuple[str, ...]:
+    s = stem(word)
+    if not s:
+        return ()
+    return (s, *topic_stems(s)) if s.startswith("zz") else (s,)
+
+
+def _tokenise(plain: str) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Token codes, distinct tokens, text index and separator flag of every token of a joined text."""
+    tokens = _WORD_OR_SEP.findall(plain)
+    if not tokens:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, [], empty, np.zeros(0, dtype=bool)
+    seen: dict[str, int] = {}
+    add = seen.setdefault
+    codes = np.fromiter((add(t, len(seen)) for t in tokens), dtype=np.int64, count=len(tokens))
+    uniq_list = list(seen)
+    sep = np.array([u == SEPARATOR for u in uniq_list], dtype=bool)
+    is_sep = sep[codes]
+    return codes, uniq_list, np.cumsum(is_sep), is_sep
+
+
+def _apply_phrases_batch(docs: dict[int, str], gates: dict[str, np.ndarray]) -> dict[int, str]:
+    """`_phrases` for many texts: each pattern runs once over the texts holding its gate."""
+    for i, (pattern, replacement) in enumerate(_PHRASES):
+        hit = [gates[g] for g in _PATTERN_GATES[i] if g in gates]
+        if not hit:
+            continue
+        ds = np.unique(np.concatenate(hit)).tolist()
+        joined = SEPARATOR.join(docs[d] for d in ds)
+        if not pattern.search(joined):
+            continue
+        out = pattern.sub(replacement, joined).split(SEPARATOR)
+        for d, t in zip(ds, out):
+            docs[d] = t
+    return docs
+
+
+def terms_many(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`terms` of many texts at once, as arrays: (stem names in sorted order, the stem id of
+    every term in text order, the text index of every term).
+
+    Stage A of `canonical` and the tokenising run once over all texts joined; texts holding a
+    gate word get their phrase patterns applied pattern by pattern over the joined subset.
+    The result equals ``[terms(t) for t in texts]`` (tested).
+    """
+    texts = [t.replace(SEPARATOR, " ") for t in texts]
+    plain = _plain(SEPARATOR.join(texts))
+    codes, uniq, doc_of, is_sep = _tokenise(plain)
+    gate_of = [_gate(u) for u in uniq]
+    gated = np.array([g in GATE_WORDS for g in gate_of], dtype=bool)
+    flagged = np.zeros(len(texts), dtype=bool)
+    parts: list[tuple[np.ndarray, list[str], np.ndarray]] = []
+    if len(codes):
+        hit = gated[codes] & ~is_sep
+        flagged[doc_of[hit]] = True
+        keep = ~is_sep & ~flagged[doc_of]
+        parts.append((codes[keep], uniq, doc_of[keep]))
+        if flagged.any():
+            gates: dict[str, list[np.ndarray]] = {}
+            hit_codes, hit_docs = codes[hit], doc_of[hit]
+            order = np.argsort(hit_codes, kind="stable")
+            hit_codes, hit_docs = hit_codes[order], hit_docs[order]
+            bounds = np.flatnonzero(np.diff(hit_codes)) + 1
+            for c_run, d_run in zip(np.split(hit_codes, bounds), np.split(hit_docs, bounds)):
+                gates.setdefault(gate_of[int(c_run[0])], []).append(d_run)
+            gate_docs = {g: np.concatenate(v) for g, v in gates.items()}
+            plain_docs = plain.split(SEPARATOR)
+            fl = np.flatnonzero(flagged).tolist()
+            done = _apply_phrases_batch({d: plain_docs[d] for d in fl}, gate_docs)
+            f_codes, f_uniq, f_doc, f_sep = _tokenise(SEPARATOR.join(done[d] for d in fl))
+            fl_arr = np.asarray(fl, dtype=np.int64)
+            parts.append((f_codes[~f_sep], f_uniq, fl_arr[f_doc[~f_sep]]))
+    seqs_by_part = [[_stem_seq(u) if u != SEPARATOR else () for u in part_uniq] for _, part_uniq, _ in parts]
+    names = sorted({s for seqs in seqs_by_part for seq in seqs for s in seq})
+    sid = {s: i for i, s in enumerate(names)}
+    all_ids, all_docs = [], []
+    for (part_codes, _, part_docs), seqs in zip(parts, seqs_by_part):
+        lens = np.array([len(seq) for seq in seqs], dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        flat = np.array([sid[s] for seq in seqs for s in seq], dtype=np.int64)
+        n_out = lens[part_codes]
+        total = int(n_out.sum())
+        starts = np.repeat(offsets[part_codes] - (np.cumsum(n_out) - n_out), n_out) + np.arange(total)
+        all_ids.append(flat[starts] if total else np.zeros(0, dtype=np.int64))
+        all_docs.append(np.repeat(part_docs, n_out))
+    if not all_ids:
+        return names, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ids, docs = np.concatenate(all_ids), np.concatenate(all_docs)
+    if len(all_ids) > 1:
+        order = np.argsort(docs, kind="stable")
+        ids, docs = ids[order], docs[order]
+    return names, ids, docs
