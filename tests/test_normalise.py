@@ -46,8 +46,8 @@ def test_word_forms_and_states_in_running_text():
 
 def test_many_texts_at_once_equal_one_by_one(kaz2014):
     import numpy as np
-
     from conftest import COMPILATION_2010
+
     from xl_upr.importers import read_document
     from xl_upr.normalise import terms_many
 

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from scipy import sparse
 
 from xl_upr.index import CorpusIndex, features
-from xl_upr.normalise import terms, treaties, treaty_factor
+from xl_upr.normalise import terms, terms_many, treaties, treaty_factor
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
 
@@ -54,12 +54,22 @@ class _Query:
 
 
 def _prepare(text: str | None) -> _Query | None:
-    if text is None or not str(text).strip():
-        return None
-    stems = terms(str(text))
-    if not stems:
-        return None
-    return _Query(tuple(stems), features(stems), treaties(stems))
+    return _prepare_many([text])[0]
+
+
+def _prepare_many(texts: Sequence[str | None]) -> list[_Query | None]:
+    """Queries processed together (one `terms_many` call); blank texts give None."""
+    present = [i for i, t in enumerate(texts) if t is not None and str(t).strip()]
+    out: list[_Query | None] = [None] * len(texts)
+    if not present:
+        return out
+    names, ids, docs = terms_many([str(texts[i]) for i in present])
+    bounds = np.searchsorted(docs, np.arange(len(present) + 1))
+    for k, i in enumerate(present):
+        stems = [names[j] for j in ids[bounds[k]:bounds[k + 1]].tolist()]
+        if stems:
+            out[i] = _Query(tuple(stems), features(stems), treaties(stems))
+    return out
 
 
 def _stem_string(stems: Sequence[str]) -> str:
@@ -140,7 +150,7 @@ def match_table(queries: Sequence[str | None], index: CorpusIndex, *, score_cuto
                 batch: int = 64) -> list[list[Match]]:
     """Top matches for many recommendations at once (one list per query, in order)."""
     settings = settings or MatchSettings()
-    prepared = [_prepare(q) for q in queries]
+    prepared = _prepare_many(queries)
     out: list[list[Match]] = []
     if len(index) == 0:
         return [[] for _ in prepared]
