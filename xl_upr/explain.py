@@ -23,6 +23,8 @@ class Cue:
 def _label(feature: str) -> str:
     if feature.startswith("zz"):
         return DISPLAY.get(feature, feature[2:].upper())
+    if feature.startswith("zt "):
+        return "theme: " + feature[3:]
     return surface(feature)
 
 
@@ -68,7 +70,7 @@ def why(cues: list[Cue], top: int = 3) -> str:
     for c in cues:
         if c.points <= 0 or c.label == "wording overlap":
             continue
-        words = set(c.label.split(" "))
+        words = {c.label} if c.label.startswith("theme: ") else set(c.label.split(" "))
         shown = {w for label in chosen for w in label.split(" ")}
         if words <= shown:
             continue

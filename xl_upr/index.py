@@ -27,7 +27,34 @@ def features(stems: Sequence[str]) -> Counter[str]:
     out = Counter(stems)
     out.update(" ".join(sorted((a, b))) for a, b in zip(stems, stems[1:])
                if a != b and not a.startswith("zz") and not b.startswith("zz"))
+    out.update(themes(out))
     return out
+
+
+def _theme_triggers() -> dict[str, str]:
+    """Feature name -> theme feature ('zt …') for every trigger of `lexicon.THEMES`."""
+    from xl_upr.lexicon import THEMES
+    from xl_upr.normalise import terms
+
+    out: dict[str, str] = {}
+    for theme, triggers in THEMES.items():
+        for trigger in triggers:
+            stems = terms(trigger)
+            if len(stems) == 1:
+                out.setdefault(stems[0], "zt " + theme)
+            elif len(stems) == 2 and stems[0] != stems[1]:
+                out.setdefault(" ".join(sorted(stems)), "zt " + theme)
+    return out
+
+
+THEME_OF: dict[str, str] = {}
+
+
+def themes(feats: Mapping[str, int] | set[str]) -> set[str]:
+    """Theme features a text's features trigger."""
+    if not THEME_OF:
+        THEME_OF.update(_theme_triggers())
+    return {THEME_OF[f] for f in feats if f in THEME_OF}
 
 
 def tf(count: int) -> float:
@@ -106,11 +133,16 @@ class CorpusIndex:
 
 
 def _feature_multiplier(feature: str) -> float:
+    if feature.startswith("zt "):
+        return THEME_WEIGHT
     if " " in feature:
         a, b = feature.split(" ", 1)
         return 0.5 * min(weight_multiplier(a), weight_multiplier(b))
     return weight_multiplier(feature)
 
+
+#: Domain multiplier of a theme feature (a shared theme is a hint, not a match).
+THEME_WEIGHT = 1.5
 
 #: Corpora at least this large are processed in parallel where the OS can fork.
 PARALLEL_FROM = 60_000
@@ -164,12 +196,27 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
         ok &= ~zz[a] & ~zz[b]
     lo, hi = np.minimum(a, b)[ok], np.maximum(a, b)[ok]
     pair_keys, pair_ids = np.unique(lo * s + hi, return_inverse=True)
+    pair_names = [f"{stem_names[k // s]} {stem_names[k % s]}" for k in pair_keys.tolist()]
+    if not THEME_OF:
+        THEME_OF.update(_theme_triggers())
+    theme_names = sorted(set(THEME_OF.values()))
+    theme_col = {t: i for i, t in enumerate(theme_names)}
+    base = s + len(pair_keys)
+    trig = np.full(base, -1, dtype=np.int64)
+    for i, name in enumerate(stem_names + pair_names):
+        if name in THEME_OF:
+            trig[i] = base + theme_col[THEME_OF[name]]
     feat = np.concatenate((ids, s + pair_ids.reshape(-1)))
     fdoc = np.concatenate((docs, docs[:-1][ok]))
-    nf = s + len(pair_keys)
+    tcol = trig[feat]
+    has = tcol >= 0
+    tkeys = np.unique(fdoc[has] * (base + len(theme_names)) + tcol[has])
+    nf = base + len(theme_names)
+    feat = np.concatenate((feat, tkeys % nf))
+    fdoc = np.concatenate((fdoc, tkeys // nf))
     keys, counts = np.unique(fdoc * nf + feat, return_counts=True)
     rows, cols = keys // nf, (keys % nf).astype(np.int32)
-    names = stem_names + [f"{stem_names[k // s]} {stem_names[k % s]}" for k in pair_keys.tolist()]
+    names = stem_names + pair_names + theme_names
     vocab = {name: i for i, name in enumerate(names)}
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])

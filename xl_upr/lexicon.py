@@ -208,7 +208,7 @@ most my myself no nor not now of off on once only or other our ours ourselves ou
 should so some such than that the their theirs them themselves then there these they this those
 through to too under until up very was we were what when where which while who whom why will with
 would you your yours yourself yourselves shall may might must upon whether within without via per
-thereof therein thereto hereby ie eg etc well
+thereof therein thereto hereby ie eg etc well non
 """.split())
 
 #: Stems shared by most recommendations; kept but weighted down (multiplier).
@@ -256,3 +256,29 @@ United States of America|United States|Uruguay|Uzbekistan|Vanuatu|Venezuela|
 Venezuela (Bolivarian Republic of)|Bolivarian Republic of Venezuela|Viet Nam|Vietnam|Yemen|Zambia|
 Zimbabwe|State of Palestine|Palestine|Sovereign Military Order of Malta
 """.replace("\n", "").split("|") if s.strip())
+
+# ---------------------------------------------------------------------------------------
+# Themes, after OHCHR's thematic lists: recommendations on one theme share a theme feature
+# even when worded differently.  Each trigger is a word or a two-word phrase.
+# ---------------------------------------------------------------------------------------
+THEMES: dict[str, tuple[str, ...]] = {
+    "violence against women": ("violence against women", "domestic violence", "gender violence", "istanbul",
+                               "rape", "femicide", "sexual violence", "marital rape"),
+    "torture and ill-treatment": ("torture", "ill-treatment", "confessions", "optional protocol"),
+    "freedom of expression": ("freedom expression", "journalists", "media", "press", "defamation", "libel",
+                              "bloggers", "censorship"),
+    "assembly and association": ("assembly", "association", "trade unions", "demonstrations", "protest",
+                                 "public associations"),
+    "freedom of religion": ("religion", "religious", "belief"),
+    "national human rights institution": ("paris principles", "ombudsman", "national human rights institution"),
+    "death penalty": ("death penalty", "executions", "moratorium"),
+    "trafficking": ("trafficking", "exploitation"),
+    "disability": ("disabilities", "disabled"),
+    "migrants, refugees, stateless": ("migrants", "refugees", "asylum", "refoulement", "stateless", "extradition"),
+    "administration of justice": ("judiciary", "judges", "lawyers", "fair trial", "defence", "prosecutor",
+                                  "procuracy", "criminal procedure"),
+    "discrimination": ("discrimination", "equal opportunities", "equality"),
+    "corruption": ("corruption",),
+    "detention": ("detention", "prisons", "detainees"),
+    "children": ("children", "child", "juvenile"),
+}

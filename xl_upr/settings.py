@@ -21,9 +21,9 @@ class MatchSettings:
     """
 
     repeated_at: float = 55.0
-    similar_at: float = 35.0
+    similar_at: float = 30.0
     top: int = 5
-    treaty_at: float = 35.0
+    treaty_at: float = 30.0
     lineage_at: float = 45.0
 
     def __post_init__(self) -> None:
