@@ -53,7 +53,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         addendum = read_document(args.responses, kind="upr-responses")
         records = apply_responses(records, addendum.records)
     print(f"{args.file}: read as {doc.kind}, {len(records)} rows", file=sys.stderr)
-    if args.output:
+    if args.into:
+        from xl_upr.workbook import append_records
+
+        added = append_records(args.into, args.sheet, records)
+        print(f"{args.into} [{args.sheet}]: {added} rows added, {len(records) - added} already there",
+              file=sys.stderr)
+    elif args.output:
         write_records(records, args.output)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
@@ -67,9 +73,39 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from xl_upr.workbook import create_workbook
+
+    path = create_workbook(args.workbook, state=args.state or "")
+    print(f"created {path}")
+    return 0
+
+
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    from xl_upr.settings import MatchSettings
+    from xl_upr.workbook import reconcile_file
+
+    settings = MatchSettings.from_path_or_dict(args.settings) if args.settings else None
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty and (done == total or done % 25 == 0):
+            print(f"\rreconciling {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    plan = reconcile_file(args.workbook, settings=settings, output=args.output, backup=not args.no_backup,
+                          progress=progress)
+    target = args.output or args.workbook
+    if not plan.edits and not plan.decisions and not args.output:
+        print(f"{target}: nothing to change; {plan.summary()}")
+    else:
+        print(f"{target}: {plan.summary()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xl-upr", description="Link UPR recommendations to their earlier "
                                      "counterparts and treaty-body findings.")
+    parser.set_defaults(top=1)
     parser.add_argument("--version", action="version", version=f"xl-upr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -93,7 +129,27 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--state", help="State under review")
     i.add_argument("--responses", help="responses addendum (Add.1) whose positions fill pending rows")
     i.add_argument("-o", "--output", help="write .csv, .xlsx or .json instead of CSV to stdout")
+    i.add_argument("--into", metavar="BOOK.xlsx", help="append the rows to a coalition workbook instead")
+    i.add_argument("--sheet", default="New", choices=("New", "Prior", "Treaty bodies"),
+                   help="sheet of --into (default New); IDs already there are skipped")
     i.set_defaults(func=_cmd_import)
+
+    n = sub.add_parser("init", help="create an empty coalition workbook",
+                       description="Create a coalition workbook with the New, Prior, Treaty bodies, Settings "
+                                   "and Log sheets. Example: xl-upr init kazakhstan.xlsx --state Kazakhstan")
+    n.add_argument("workbook")
+    n.add_argument("--state", help="State under review")
+    n.set_defaults(func=_cmd_init)
+
+    r = sub.add_parser("reconcile", help="fill the status columns of a coalition workbook",
+                       description="Fill the columns xl-upr owns on the New sheet from the Prior and Treaty "
+                                   "bodies sheets; nothing people typed is changed. Example: "
+                                   "xl-upr reconcile kazakhstan.xlsx")
+    r.add_argument("workbook")
+    r.add_argument("--output", help="write the result here instead of replacing the workbook")
+    r.add_argument("--settings", help="JSON settings file (default: the workbook's Settings sheet)")
+    r.add_argument("--no-backup", action="store_true", help="do not keep a backup of the previous file")
+    r.set_defaults(func=_cmd_reconcile)
     return parser
 
 

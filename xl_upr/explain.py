@@ -53,7 +53,7 @@ def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
     factor = treaty_factor(treaties(qstems), treaties(rs.split()))
     base = (1.0 - _match.FUZZ_SHARE) * math.sqrt(cos) * 100.0
     cues = [Cue(_label(f), base * v / cos) for f, v in contrib.items()]
-    cues.sort(key=lambda c: -c.points)
+    cues.sort(key=lambda c: (-round(c.points, 6), c.label))
     if abs(raw - base) >= 0.005:
         cues.append(Cue("wording overlap", raw - base))
     if factor != 1.0:

@@ -27,7 +27,7 @@ def features(stems: Sequence[str]) -> Counter[str]:
     out = Counter(stems)
     out.update(" ".join(sorted((a, b))) for a, b in zip(stems, stems[1:])
                if a != b and not a.startswith("zz") and not b.startswith("zz"))
-    out.update(themes(out))
+    out.update(sorted(themes(out)))
     return out
 
 
@@ -120,7 +120,7 @@ class CorpusIndex:
         """A query's row vector over the corpus features, and its full norm (unknown
         features count in the norm, so text the corpus lacks lowers every score)."""
         cols, vals, norm2 = [], [], 0.0
-        for f, count in feats.items():
+        for f, count in sorted(feats.items()):
             w = self.weight(f) * tf(count)
             norm2 += w * w
             col = self.vocab.get(f)

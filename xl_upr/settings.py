@@ -25,9 +25,10 @@ class MatchSettings:
     top: int = 5
     treaty_at: float = 30.0
     lineage_at: float = 45.0
+    group_at: float = 70.0
 
     def __post_init__(self) -> None:
-        for name in ("repeated_at", "similar_at", "treaty_at", "lineage_at"):
+        for name in ("repeated_at", "similar_at", "treaty_at", "lineage_at", "group_at"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 100:
                 raise SettingsError(f"{name} must be a number from 0 to 100, got {value!r}; "

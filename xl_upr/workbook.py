@@ -1,0 +1,395 @@
+"""The coalition workbook with openpyxl: create it, read it by header, apply a Plan, save safely.
+
+Columns are found by their header, never by position; only the columns reconciliation owns
+are written; a missing owned column is added at the end of the table.  Saving goes to a
+temporary file first, then replaces the workbook; the previous file is kept as a timestamped
+backup.  A workbook Excel holds open (``~$`` lock file) is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import platform
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from xl_upr import __version__
+from xl_upr._cells import set_cell
+from xl_upr._cells import text as cell_text
+from xl_upr._xlsx import lock_file, open_workbook
+from xl_upr.errors import SettingsError, WorkbookError
+from xl_upr.reconcile import OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
+from xl_upr.records import Record
+from xl_upr.settings import MatchSettings
+
+NEW, PRIOR, TREATY, SETTINGS, LOG, DECISIONS = "New", "Prior", "Treaty bodies", "Settings", "Log", "Decisions"
+COLUMNS: dict[str, tuple[str, ...]] = {
+    NEW: ("ID", "Recommendation", "Recommending State(s)", "Response", *OWNED, *PEOPLE),
+    PRIOR: ("ID", "Cycle", "Year", "Recommendation", "Recommending State(s)", "Response", "Implementation"),
+    TREATY: ("ID", "Body", "Year", "Text", "Follow-up grade"),
+    DECISIONS: ("ID", "Decision", "Match ID", "Recorded"),
+    LOG: ("Time", "Version", "User", "Machine", "Repeated", "Similar", "New", "Cells changed", "Decisions",
+          "Seconds", "Thresholds"),
+}
+TABLE_NAMES = {NEW: "NewRecommendations", PRIOR: "PriorRecommendations", TREATY: "TreatyBodyFindings",
+               DECISIONS: "ReviewerDecisions", LOG: "RunLog"}
+WIDTHS = {"ID": 22, "Recommendation": 60, "Text": 60, "Why": 40, "Treaty-body links": 40, "Notes": 30,
+          "Assessment": 30, "Recommending State(s)": 22, "Match ID": 22, "Thresholds": 50}
+SETTING_HELP = {
+    "repeated_at": "Best-match score (0-100) from which a recommendation counts as Repeated",
+    "similar_at": "Score from which it counts as Similar (below: New)",
+    "top": "Candidates shown by UPR_TOPN and the CLI by default",
+    "treaty_at": "Score from which a treaty-body paragraph is listed as a link",
+    "lineage_at": "Score from which an earlier recommendation counts in Times recommended before",
+    "group_at": "Score from which two recommendations of this cycle are grouped as one",
+}
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_OWNED_FILL = PatternFill("solid", fgColor="2E75B6")
+_PEOPLE_FILL = PatternFill("solid", fgColor="548235")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# ------------------------------------------------------------------ creating
+def create_workbook(path: str | Path, *, state: str = "", new: Sequence[Record] = (), prior: Sequence[Record] = (),
+                    treaty: Sequence[Record] = (), settings: MatchSettings | None = None) -> Path:
+    """Write a new coalition workbook (refuses to overwrite an existing file)."""
+    path = Path(path)
+    if path.exists():
+        raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"{path}: xl-upr init writes .xlsx workbooks")
+    wb = Workbook()
+    wb.remove(wb.active)
+    rows = {
+        NEW: [[r.id, r.text, "; ".join(r.states), r.response.capitalize()] for r in new],
+        PRIOR: [[r.id, r.cycle, r.year, r.text, "; ".join(r.states), r.response.capitalize(), r.implementation]
+                for r in prior],
+        TREATY: [[r.id, r.mechanism, r.year, r.text, r.implementation] for r in treaty],
+    }
+    for name in (NEW, PRIOR, TREATY):
+        _data_sheet(wb, name, rows[name])
+    _settings_sheet(wb, settings or MatchSettings(), state)
+    _data_sheet(wb, DECISIONS, [])
+    _data_sheet(wb, LOG, [])
+    _validations(wb)
+    _save_atomic(wb, path, backup=False)
+    return path
+
+
+def _data_sheet(wb: Workbook, name: str, rows: list[list[Any]]) -> None:
+    ws = wb.create_sheet(name)
+    columns = COLUMNS[name]
+    ws.append(list(columns))
+    for c, header in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=c)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _OWNED_FILL if header in OWNED and name == NEW else \
+            _PEOPLE_FILL if header in PEOPLE and name == NEW else _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(header, 16)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c)
+            set_cell(cell, value if value != "" else None)
+            cell.alignment = _WRAP
+    last = max(2, len(rows) + 1)
+    table = Table(displayName=TABLE_NAMES[name], ref=f"A1:{get_column_letter(len(columns))}{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "C2" if name == NEW else "B2"
+
+
+def _settings_sheet(wb: Workbook, settings: MatchSettings, state: str) -> None:
+    ws = wb.create_sheet(SETTINGS)
+    ws.append(["Setting", "Value", "Meaning"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _HEADER_FILL
+    for key, value in settings.as_dict().items():
+        ws.append([key, value, SETTING_HELP.get(key, "")])
+    ws.append(["state", state or None, "State under review (for your reference)"])
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 12
+    ws.column_dimensions["C"].width = 80
+    ws.freeze_panes = "A2"
+
+
+def _validations(wb: Workbook) -> None:
+    def add(sheet: str, header: str, options: str, strict: bool) -> None:
+        ws = wb[sheet]
+        col = COLUMNS[sheet].index(header) + 1
+        letter = get_column_letter(col)
+        dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True,
+                            showErrorMessage=strict, errorStyle="stop" if strict else "information")
+        dv.add(f"{letter}2:{letter}5000")
+        ws.add_data_validation(dv)
+
+    add(NEW, "Status", "Repeated,Similar,New", True)
+    add(NEW, "Response", "Supported,Noted,Pending,Supported/Noted", False)
+    add(NEW, "Prior response", "Supported,Noted,Pending,Supported/Noted", False)
+    add(NEW, "Reviewer decision", "Confirm,Reject", False)  # a corrected Match ID may be typed too
+    add(PRIOR, "Response", "Supported,Noted,Pending,Supported/Noted", False)
+    add(PRIOR, "Implementation", "Fully implemented,Partially implemented,Not implemented", False)
+    add(TREATY, "Follow-up grade", "A,B,B1,B2,C,C1,C2,D,E", False)
+    ws = wb[NEW]
+    letter = get_column_letter(COLUMNS[NEW].index("Status") + 1)
+    for value, colour in (("Repeated", "F8CBAD"), ("Similar", "FFE699"), ("New", "C6EFCE")):
+        ws.conditional_formatting.add(f"{letter}2:{letter}5000", FormulaRule(
+            formula=[f'${letter}2="{value}"'], fill=PatternFill("solid", bgColor=colour)))
+
+
+# ------------------------------------------------------------------ reading
+def _headers(ws: Any, sheet: str, required: Sequence[str], path: Path) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for c, cell in enumerate(next(ws.iter_rows(min_row=1, max_row=1), ()), start=1):
+        name = cell_text(cell.value)
+        if name and name not in found:
+            found[name] = c
+    missing = [h for h in required if h not in found]
+    if missing:
+        raise WorkbookError(f"{path} [{sheet}]: no column headed {', '.join(repr(m) for m in missing)} in row 1; "
+                            "add it (headers are matched exactly)")
+    return found
+
+
+def _sheet(wb: Any, name: str, path: Path) -> Any:
+    if name not in wb.sheetnames:
+        raise WorkbookError(f"{path}: no sheet {name!r} (sheets: {', '.join(wb.sheetnames)}); "
+                            "create the workbook with `xl-upr init` or add the sheet")
+    return wb[name]
+
+
+def _records(ws: Any, cols: dict[str, int], text_col: str, make: Callable[[Callable[[str], str]], Record | None],
+             ) -> list[Record]:
+    out: list[Record] = []
+    for row in ws.iter_rows(min_row=2):
+        def get(header: str, row: tuple = row) -> str:
+            c = cols.get(header)
+            return cell_text(row[c - 1].value) if c and c <= len(row) else ""
+        if get("ID") and get(text_col):
+            rec = make(get)
+            if rec is not None:
+                out.append(rec)
+    return out
+
+
+def read_workbook(wb: Any, path: Path) -> tuple[list[NewRow], list[Record], list[Record], MatchSettings,
+                                                 list[Decision], dict[str, int]]:
+    """Everything reconciliation needs from an open workbook."""
+    ws = _sheet(wb, NEW, path)
+    cols = _headers(ws, NEW, ("ID", "Recommendation"), path)
+    rows: list[NewRow] = []
+    for r, row in enumerate(ws.iter_rows(min_row=2), start=2):
+        def get(header: str, row: tuple = row) -> Any:
+            c = cols.get(header)
+            return row[c - 1].value if c and c <= len(row) else None
+        rid, text = cell_text(get("ID")), cell_text(get("Recommendation"))
+        if not rid and not text:
+            continue
+        rows.append(NewRow(r, rid, text, cell_text(get("Reviewer decision")),
+                           {h: get(h) for h in OWNED if h in cols}))
+    pws = _sheet(wb, PRIOR, path)
+    pcols = _headers(pws, PRIOR, ("ID", "Recommendation"), path)
+    prior = _records(pws, pcols, "Recommendation", lambda g: Record(
+        id=g("ID"), text=g("Recommendation"), states=tuple(s.strip() for s in g("Recommending State(s)").split(";")
+                                                             if s.strip()),
+        response=g("Response").lower(), cycle=g("Cycle"), year=g("Year"), implementation=g("Implementation"),
+        mechanism="UPR"))
+    treaty: list[Record] = []
+    if TREATY in wb.sheetnames:
+        tws = wb[TREATY]
+        tcols = _headers(tws, TREATY, ("ID", "Text"), path)
+        treaty = _records(tws, tcols, "Text", lambda g: Record(
+            id=g("ID"), text=g("Text"), mechanism=g("Body"), year=g("Year"), implementation=g("Follow-up grade")))
+    settings = _read_settings(wb, path)
+    decisions: list[Decision] = []
+    if DECISIONS in wb.sheetnames:
+        dws = wb[DECISIONS]
+        dcols = _headers(dws, DECISIONS, ("ID", "Decision", "Match ID"), path)
+        for row in dws.iter_rows(min_row=2, values_only=True):
+            rid = cell_text(row[dcols["ID"] - 1]) if len(row) >= dcols["ID"] else ""
+            if rid:
+                decisions.append(Decision(rid, cell_text(row[dcols["Decision"] - 1]),
+                                          cell_text(row[dcols["Match ID"] - 1]),
+                                          cell_text(row[dcols["Recorded"] - 1]) if "Recorded" in dcols else ""))
+    return rows, prior, treaty, settings, decisions, cols
+
+
+def _read_settings(wb: Any, path: Path) -> MatchSettings:
+    if SETTINGS not in wb.sheetnames:
+        return MatchSettings()
+    values = {}
+    for row in wb[SETTINGS].iter_rows(min_row=2, values_only=True):
+        if row and row[0] and str(row[0]).strip() != "state" and len(row) > 1:
+            values[str(row[0]).strip()] = row[1]
+    try:
+        return MatchSettings.from_mapping(values, f"{path} [{SETTINGS}]")
+    except SettingsError as err:
+        raise SettingsError(f"{err} (sheet {SETTINGS!r} of {path})") from None
+
+
+# ------------------------------------------------------------------ writing
+def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
+    """Add missing owned columns after the last used column, and to the sheet's table."""
+    missing = [h for h in OWNED if h not in cols]
+    if not missing:
+        return cols
+    last = max(cols.values())
+    table = next(iter(ws.tables.values()), None)
+    if table is not None:
+        end_col, _ = coordinate_from_string(table.ref.split(":")[1])
+        last = max(last, column_index_from_string(end_col))
+    for k, header in enumerate(missing, start=1):
+        c = last + k
+        set_cell(ws.cell(row=1, column=c), header)
+        ws.cell(row=1, column=c).font = Font(bold=True, color="FFFFFF")
+        ws.cell(row=1, column=c).fill = _OWNED_FILL
+        cols[header] = c
+    if table is not None:
+        start, end = table.ref.split(":")
+        _, end_row = coordinate_from_string(end)
+        new_end = f"{get_column_letter(last + len(missing))}{end_row}"
+        table.ref = f"{start}:{new_end}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+        next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
+        for k, header in enumerate(missing):
+            table.tableColumns.append(TableColumn(id=next_id + k, name=header))
+    return cols
+
+
+def apply_plan(wb: Any, plan: Plan, cols: dict[str, int], settings: MatchSettings) -> None:
+    """Write the plan's edits, decisions and a log row into an open workbook."""
+    ws = wb[NEW]
+    cols = _ensure_columns(ws, dict(cols))
+    for edit in plan.edits:
+        set_cell(ws.cell(row=edit.row, column=cols[edit.column]), edit.value)
+    if plan.decisions:
+        if DECISIONS not in wb.sheetnames:
+            _data_sheet(wb, DECISIONS, [])
+        _append_rows(wb[DECISIONS], [[d.id, d.decision, d.match_id, d.recorded] for d in plan.decisions])
+    if LOG not in wb.sheetnames:
+        _data_sheet(wb, LOG, [])
+    c = plan.counts
+    _append_rows(wb[LOG], [[time.strftime("%Y-%m-%d %H:%M:%S"), __version__, _user(), platform.node() or None,
+                            c["repeated"], c["similar"], c["new"], len(plan.edits), len(plan.decisions),
+                            round(plan.seconds, 2),
+                            ", ".join(f"{k}={v}" for k, v in settings.as_dict().items())]])
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some systems; the log cell stays empty
+        return None
+
+
+def _append_rows(ws: Any, rows: list[list[Any]]) -> None:
+    """Append rows after the last row with content, growing the sheet's table to cover them."""
+    last = 1
+    for r in range(ws.max_row, 1, -1):
+        if any(cell.value not in (None, "") for cell in ws[r]):
+            last = r
+            break
+    for k, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            set_cell(ws.cell(row=last + k, column=c), value)
+    table = next(iter(ws.tables.values()), None)
+    if table is not None:
+        start, end = table.ref.split(":")
+        end_col, end_row = coordinate_from_string(end)
+        if last + len(rows) > end_row:
+            table.ref = f"{start}:{end_col}{last + len(rows)}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+
+
+def _save_atomic(wb: Any, path: Path, *, backup: bool) -> Path | None:
+    """Save to a temporary file beside ``path``, keep a backup of the old file, then replace."""
+    tmp = path.with_name(f".{path.stem}.xl-upr-tmp{path.suffix}")
+    try:
+        wb.save(tmp)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise WorkbookError(f"{path}: cannot write ({err})") from None
+    saved = None
+    if backup and path.exists():
+        saved = path.with_name(f"{path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+        shutil.copy2(path, saved)
+    os.replace(tmp, path)
+    return saved
+
+
+def _open_for_writing(path: Path) -> Any:
+    if lock_file(path).exists():
+        raise WorkbookError(f"{path}: the workbook is open in Excel (lock file {lock_file(path).name}); close it "
+                            "and run again, or use the Reconcile button inside Excel")
+    return open_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+
+
+def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, output: str | Path | None = None,
+                   backup: bool = True, progress: Callable[[int, int], None] | None = None) -> Plan:
+    """Reconcile a coalition workbook in place (or into ``output``) and return what was done.
+
+    Nothing is written when nothing needs to change.
+    """
+    path = Path(path)
+    wb = _open_for_writing(path)
+    rows, prior, treaty, sheet_settings, decisions, cols = read_workbook(wb, path)
+    settings = settings or sheet_settings
+    plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress)
+    target = Path(output) if output else path
+    if not plan.edits and not plan.decisions and target == path:
+        return plan
+    apply_plan(wb, plan, cols, settings)
+    if target.suffix.lower() != path.suffix.lower():
+        raise WorkbookError(f"{target}: the output must have the same type as {path.name} ({path.suffix})")
+    _save_atomic(wb, target, backup=backup and target == path)
+    return plan
+
+
+def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, backup: bool = True) -> int:
+    """Append imported records to a sheet (New, Prior or Treaty bodies), skipping IDs already there."""
+    path = Path(path)
+    if sheet not in (NEW, PRIOR, TREATY):
+        raise WorkbookError(f"--sheet must be one of {NEW}, {PRIOR}, {TREATY!r}; got {sheet!r}")
+    wb = _open_for_writing(path)
+    ws = _sheet(wb, sheet, path)
+    cols = _headers(ws, sheet, ("ID",), path)
+    have = {cell_text(row[cols["ID"] - 1].value) for row in ws.iter_rows(min_row=2) if len(row) >= cols["ID"]}
+    values_of = {
+        NEW: lambda r: {"ID": r.id, "Recommendation": r.text, "Recommending State(s)": "; ".join(r.states),
+                        "Response": r.response.capitalize()},
+        PRIOR: lambda r: {"ID": r.id, "Cycle": r.cycle, "Year": r.year, "Recommendation": r.text,
+                          "Recommending State(s)": "; ".join(r.states), "Response": r.response.capitalize(),
+                          "Implementation": r.implementation},
+        TREATY: lambda r: {"ID": r.id, "Body": r.mechanism, "Year": r.year, "Text": r.text,
+                           "Follow-up grade": r.implementation},
+    }[sheet]
+    width = max(cols.values())
+    fresh = []
+    for r in records:
+        if r.id in have:
+            continue
+        have.add(r.id)
+        row = [None] * width
+        for header, value in values_of(r).items():
+            if header in cols and value not in ("", None):
+                row[cols[header] - 1] = value
+        fresh.append(row)
+    if fresh:
+        _append_rows(ws, fresh)
+        _save_atomic(wb, path, backup=backup)
+    return len(fresh)
