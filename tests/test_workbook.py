@@ -44,7 +44,8 @@ def snapshot(path, skip_owned=True):
                 cells[cell.coordinate] = (cell.value, cell.data_type, cell.font.b, cell.fill.fgColor.rgb,
                                           cell.number_format, cell.comment.text if cell.comment else None)
         out[ws.title] = cells
-        out[ws.title + " validations"] = sorted((dv.formula1, str(dv.sqref)) for dv in ws.data_validations.dataValidation)
+        validations = ws.data_validations.dataValidation
+        out[ws.title + " validations"] = sorted((dv.formula1, str(dv.sqref)) for dv in validations)
         out[ws.title + " tables"] = sorted(ws.tables.keys())
     return out
 

@@ -85,7 +85,7 @@ _GRADES = {"A": "Fully implemented", "B": "Partially implemented", "B1": "Partia
            "C2": "Not implemented", "D": "Not implemented", "E": "Not implemented (contrary action)"}
 _WORDS = (
     (r"\bnot (?:yet )?implemented|\bno action|\bnone\b|\bnot started|\bno progress", "Not implemented"),
-    (r"\bpartial|\bpartly|\bongoing|\bin progress|\bin process|\bunder way|\bunderway|\bstarted", "Partially implemented"),
+    (r"\bpartial|\bpartly|\bongoing|\bin progress|\bin process|\bunder ?way|\bstarted", "Partially implemented"),
     (r"\bfully|\bcompleted?\b|\bimplemented\b|\bdone\b|\bachieved", "Fully implemented"),
 )
 
