@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# The Excel adapters are tested through xlwings' Office.js protocol (xlwings Server), which
+# must be chosen before xlwings is first imported.  xlwings PRO is free for non-commercial use.
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import pytest
 

@@ -53,3 +53,30 @@ def number(value: Any, default: float) -> float:
     if math.isnan(result):
         return default
     return result
+
+
+def excel_value(value: Any) -> Any:
+    """Value to write through Excel itself (COM or Office.js): a formula-like text gets
+    Excel's text prefix (an apostrophe, which Excel does not show) so it stays text."""
+    if looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def column(value: Any, name: str) -> list[str]:
+    """A range argument as a list of texts, one per cell of a single column or row."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        return [text(value)]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+    width = max((len(r) for r in rows), default=0)
+    if width > 1 and len(rows) > 1:
+        raise ValueError(f"{name} must be one column (or one row), got {len(rows)} rows x {width} columns")
+    flat = [v for r in rows for v in r]
+    return [text(v) for v in flat]
+
+
+def message(err: Exception) -> list[list[str]]:
+    """A readable one-cell error for Excel (no Python stack)."""
+    return [[f"#xl-upr: {err}"]]

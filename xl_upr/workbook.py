@@ -25,16 +25,16 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from xl_upr import __version__
+from xl_upr import __version__, sheets
 from xl_upr._cells import set_cell
 from xl_upr._cells import text as cell_text
 from xl_upr._xlsx import lock_file, open_workbook
-from xl_upr.errors import SettingsError, WorkbookError
+from xl_upr.errors import WorkbookError
 from xl_upr.reconcile import OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
+from xl_upr.sheets import DECISIONS, LOG, NEW, PRIOR, SETTINGS, TREATY
 
-NEW, PRIOR, TREATY, SETTINGS, LOG, DECISIONS = "New", "Prior", "Treaty bodies", "Settings", "Log", "Decisions"
 COLUMNS: dict[str, tuple[str, ...]] = {
     NEW: ("ID", "Recommendation", "Recommending State(s)", "Response", *OWNED, *PEOPLE),
     PRIOR: ("ID", "Cycle", "Year", "Recommendation", "Recommending State(s)", "Response", "Implementation"),
@@ -151,17 +151,8 @@ def _validations(wb: Workbook) -> None:
 
 
 # ------------------------------------------------------------------ reading
-def _headers(ws: Any, sheet: str, required: Sequence[str], path: Path) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for c, cell in enumerate(next(ws.iter_rows(min_row=1, max_row=1), ()), start=1):
-        name = cell_text(cell.value)
-        if name and name not in found:
-            found[name] = c
-    missing = [h for h in required if h not in found]
-    if missing:
-        raise WorkbookError(f"{path} [{sheet}]: no column headed {', '.join(repr(m) for m in missing)} in row 1; "
-                            "add it (headers are matched exactly)")
-    return found
+def _values(wb: Any, name: str) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in wb[name].iter_rows(values_only=True)] if name in wb.sheetnames else []
 
 
 def _sheet(wb: Any, name: str, path: Path) -> Any:
@@ -171,73 +162,17 @@ def _sheet(wb: Any, name: str, path: Path) -> Any:
     return wb[name]
 
 
-def _records(ws: Any, cols: dict[str, int], text_col: str, make: Callable[[Callable[[str], str]], Record | None],
-             ) -> list[Record]:
-    out: list[Record] = []
-    for row in ws.iter_rows(min_row=2):
-        def get(header: str, row: tuple = row) -> str:
-            c = cols.get(header)
-            return cell_text(row[c - 1].value) if c and c <= len(row) else ""
-        if get("ID") and get(text_col):
-            rec = make(get)
-            if rec is not None:
-                out.append(rec)
-    return out
-
-
 def read_workbook(wb: Any, path: Path) -> tuple[list[NewRow], list[Record], list[Record], MatchSettings,
                                                  list[Decision], dict[str, int]]:
     """Everything reconciliation needs from an open workbook."""
-    ws = _sheet(wb, NEW, path)
-    cols = _headers(ws, NEW, ("ID", "Recommendation"), path)
-    rows: list[NewRow] = []
-    for r, row in enumerate(ws.iter_rows(min_row=2), start=2):
-        def get(header: str, row: tuple = row) -> Any:
-            c = cols.get(header)
-            return row[c - 1].value if c and c <= len(row) else None
-        rid, text = cell_text(get("ID")), cell_text(get("Recommendation"))
-        if not rid and not text:
-            continue
-        rows.append(NewRow(r, rid, text, cell_text(get("Reviewer decision")),
-                           {h: get(h) for h in OWNED if h in cols}))
-    pws = _sheet(wb, PRIOR, path)
-    pcols = _headers(pws, PRIOR, ("ID", "Recommendation"), path)
-    prior = _records(pws, pcols, "Recommendation", lambda g: Record(
-        id=g("ID"), text=g("Recommendation"), states=tuple(s.strip() for s in g("Recommending State(s)").split(";")
-                                                             if s.strip()),
-        response=g("Response").lower(), cycle=g("Cycle"), year=g("Year"), implementation=g("Implementation"),
-        mechanism="UPR"))
-    treaty: list[Record] = []
-    if TREATY in wb.sheetnames:
-        tws = wb[TREATY]
-        tcols = _headers(tws, TREATY, ("ID", "Text"), path)
-        treaty = _records(tws, tcols, "Text", lambda g: Record(
-            id=g("ID"), text=g("Text"), mechanism=g("Body"), year=g("Year"), implementation=g("Follow-up grade")))
-    settings = _read_settings(wb, path)
-    decisions: list[Decision] = []
-    if DECISIONS in wb.sheetnames:
-        dws = wb[DECISIONS]
-        dcols = _headers(dws, DECISIONS, ("ID", "Decision", "Match ID"), path)
-        for row in dws.iter_rows(min_row=2, values_only=True):
-            rid = cell_text(row[dcols["ID"] - 1]) if len(row) >= dcols["ID"] else ""
-            if rid:
-                decisions.append(Decision(rid, cell_text(row[dcols["Decision"] - 1]),
-                                          cell_text(row[dcols["Match ID"] - 1]),
-                                          cell_text(row[dcols["Recorded"] - 1]) if "Recorded" in dcols else ""))
-    return rows, prior, treaty, settings, decisions, cols
-
-
-def _read_settings(wb: Any, path: Path) -> MatchSettings:
-    if SETTINGS not in wb.sheetnames:
-        return MatchSettings()
-    values = {}
-    for row in wb[SETTINGS].iter_rows(min_row=2, values_only=True):
-        if row and row[0] and str(row[0]).strip() != "state" and len(row) > 1:
-            values[str(row[0]).strip()] = row[1]
-    try:
-        return MatchSettings.from_mapping(values, f"{path} [{SETTINGS}]")
-    except SettingsError as err:
-        raise SettingsError(f"{err} (sheet {SETTINGS!r} of {path})") from None
+    where = str(path)
+    for name in (NEW, PRIOR):
+        _sheet(wb, name, path)
+    rows, cols = sheets.new_rows(_values(wb, NEW), where)
+    prior = sheets.prior_records(_values(wb, PRIOR), where)
+    treaty = sheets.treaty_records(_values(wb, TREATY), where) if TREATY in wb.sheetnames else []
+    settings = sheets.settings(_values(wb, SETTINGS), where) if SETTINGS in wb.sheetnames else MatchSettings()
+    return rows, prior, treaty, settings, sheets.decisions(_values(wb, DECISIONS), where), cols
 
 
 # ------------------------------------------------------------------ writing
@@ -367,7 +302,7 @@ def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, b
         raise WorkbookError(f"--sheet must be one of {NEW}, {PRIOR}, {TREATY!r}; got {sheet!r}")
     wb = _open_for_writing(path)
     ws = _sheet(wb, sheet, path)
-    cols = _headers(ws, sheet, ("ID",), path)
+    cols = sheets.headers(_values(wb, sheet), sheet, ("ID",), str(path))
     have = {cell_text(row[cols["ID"] - 1].value) for row in ws.iter_rows(min_row=2) if len(row) >= cols["ID"]}
     values_of = {
         NEW: lambda r: {"ID": r.id, "Recommendation": r.text, "Recommending State(s)": "; ".join(r.states),

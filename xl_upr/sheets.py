@@ -1,0 +1,108 @@
+"""Sheet contents as plain 2-D values -> what reconciliation needs.
+
+Shared by the file path (openpyxl, `workbook.py`) and the live-Excel path (xlwings,
+`livebook.py`), so a workbook reads the same whichever way it is reconciled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xl_upr._cells import text as cell_text
+from xl_upr.errors import SettingsError, WorkbookError
+from xl_upr.reconcile import OWNED, Decision, NewRow
+from xl_upr.records import Record
+from xl_upr.settings import MatchSettings
+
+NEW, PRIOR, TREATY, SETTINGS, LOG, DECISIONS = "New", "Prior", "Treaty bodies", "Settings", "Log", "Decisions"
+Values = Sequence[Sequence[Any]]
+
+
+def headers(values: Values, sheet: str, required: Sequence[str], where: str) -> dict[str, int]:
+    """Header -> 1-based column from the first row; `WorkbookError` naming what is missing."""
+    found: dict[str, int] = {}
+    for c, value in enumerate(values[0] if values else (), start=1):
+        name = cell_text(value)
+        if name and name not in found:
+            found[name] = c
+    missing = [h for h in required if h not in found]
+    if missing:
+        raise WorkbookError(f"{where} [{sheet}]: no column headed {', '.join(repr(m) for m in missing)} in row 1; "
+                            "add it (headers are matched exactly)")
+    return found
+
+
+def _getter(row: Sequence[Any], cols: dict[str, int]) -> Any:
+    def get(header: str) -> Any:
+        c = cols.get(header)
+        return row[c - 1] if c and c <= len(row) else None
+    return get
+
+
+def new_rows(values: Values, where: str) -> tuple[list[NewRow], dict[str, int]]:
+    """Rows of the New sheet (worksheet row numbers from 2) and its header map."""
+    cols = headers(values, NEW, ("ID", "Recommendation"), where)
+    rows = []
+    for r, row in enumerate(values[1:], start=2):
+        get = _getter(row, cols)
+        rid, text = cell_text(get("ID")), cell_text(get("Recommendation"))
+        if rid or text:
+            rows.append(NewRow(r, rid, text, cell_text(get("Reviewer decision")),
+                               {h: get(h) for h in OWNED if h in cols}))
+    return rows, cols
+
+
+def prior_records(values: Values, where: str) -> list[Record]:
+    """Records of the Prior sheet (rows with an ID and a recommendation)."""
+    cols = headers(values, PRIOR, ("ID", "Recommendation"), where)
+    out = []
+    for row in values[1:]:
+        get = _getter(row, cols)
+        rid, text = cell_text(get("ID")), cell_text(get("Recommendation"))
+        if rid and text:
+            out.append(Record(id=rid, text=text, response=cell_text(get("Response")).lower(),
+                              states=tuple(s.strip() for s in cell_text(get("Recommending State(s)")).split(";")
+                                           if s.strip()),
+                              cycle=cell_text(get("Cycle")), year=cell_text(get("Year")),
+                              implementation=cell_text(get("Implementation")), mechanism="UPR"))
+    return out
+
+
+def treaty_records(values: Values, where: str) -> list[Record]:
+    """Records of the Treaty bodies sheet."""
+    cols = headers(values, TREATY, ("ID", "Text"), where)
+    out = []
+    for row in values[1:]:
+        get = _getter(row, cols)
+        rid, text = cell_text(get("ID")), cell_text(get("Text"))
+        if rid and text:
+            out.append(Record(id=rid, text=text, mechanism=cell_text(get("Body")), year=cell_text(get("Year")),
+                              implementation=cell_text(get("Follow-up grade"))))
+    return out
+
+
+def decisions(values: Values, where: str) -> list[Decision]:
+    """Reviewer decisions recorded on earlier runs."""
+    if not values:
+        return []
+    cols = headers(values, DECISIONS, ("ID", "Decision", "Match ID"), where)
+    out = []
+    for row in values[1:]:
+        get = _getter(row, cols)
+        if cell_text(get("ID")):
+            out.append(Decision(cell_text(get("ID")), cell_text(get("Decision")), cell_text(get("Match ID")),
+                                cell_text(get("Recorded"))))
+    return out
+
+
+def settings(values: Values, where: str) -> MatchSettings:
+    """MatchSettings from the Settings sheet (name in column A, value in column B)."""
+    found = {}
+    for row in values[1:]:
+        if row and row[0] and str(row[0]).strip() != "state" and len(row) > 1:
+            found[str(row[0]).strip()] = row[1]
+    try:
+        return MatchSettings.from_mapping(found, f"{where} [{SETTINGS}]")
+    except SettingsError as err:
+        raise SettingsError(f"{err} (sheet {SETTINGS!r})") from None

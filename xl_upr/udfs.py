@@ -1,0 +1,160 @@
+"""Excel custom functions (xlwings `UDF Modules` = xl_upr.udfs): translate cells, call the core.
+
+Each function takes whole columns and spills one row per input row.  Bad input returns a
+readable one-cell message, never a Python stack.  The prior corpus is indexed once per
+distinct content, so recalculating many cells against the same range builds it once.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import xlwings as xw
+
+from xl_upr import _cells as cells
+from xl_upr.errors import XlUprError
+from xl_upr.explain import explain, why
+from xl_upr.index import CorpusIndex, build_index
+from xl_upr.match import match_table, score_pair
+from xl_upr.normalise import split_states
+from xl_upr.records import Record
+from xl_upr.settings import MatchSettings
+
+_INDEXES: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], CorpusIndex] = OrderedDict()
+_ERRORS = (XlUprError, ValueError, TypeError)
+
+
+def _index(prior_texts: Any, prior_ids: Any) -> CorpusIndex:
+    texts = cells.column(prior_texts, "prior_texts")
+    ids = cells.column(prior_ids, "prior_ids")
+    if len(texts) != len(ids):
+        raise ValueError(f"prior_texts has {len(texts)} rows but prior_ids has {len(ids)}; select ranges of "
+                         "equal length")
+    key = (tuple(ids), tuple(texts))
+    if key in _INDEXES:
+        _INDEXES.move_to_end(key)
+        return _INDEXES[key]
+    records = [Record(i or f"row {n}", t) for n, (i, t) in enumerate(zip(ids, texts), start=1) if t]
+    if not records:
+        raise ValueError("prior_texts has no text")
+    seen: set[str] = set()
+    for r in records:
+        if r.id in seen:
+            raise ValueError(f"prior_ids has {r.id!r} twice; IDs must be unique")
+        seen.add(r.id)
+    _INDEXES[key] = index = build_index(records)
+    while len(_INDEXES) > 8:
+        _INDEXES.popitem(last=False)
+    return index
+
+
+def _settings(min_score: Any, repeated_at: Any) -> MatchSettings:
+    base = MatchSettings()
+    return MatchSettings(similar_at=cells.number(min_score, base.similar_at),
+                         repeated_at=cells.number(repeated_at, base.repeated_at))
+
+
+@xw.func
+@xw.arg("texts", ndim=2, doc="New recommendations (one column)")
+@xw.arg("prior_texts", ndim=2, doc="Earlier recommendations (one column)")
+@xw.arg("prior_ids", ndim=2, doc="IDs of the earlier recommendations (same length)")
+@xw.arg("min_score", doc="Score from which a match counts as Similar (default 30)")
+@xw.arg("repeated_at", doc="Score from which a match counts as Repeated (default 55)")
+def upr_match(texts, prior_texts, prior_ids, min_score=None, repeated_at=None):
+    """Best earlier match for each new recommendation: its ID, the 0-100 score and Repeated/Similar/New."""
+    try:
+        queries = cells.column(texts, "texts")
+        index = _index(prior_texts, prior_ids)
+        settings = _settings(min_score, repeated_at)
+    except _ERRORS as err:
+        return cells.message(err)
+    out = []
+    for q, hits in zip(queries, match_table(queries, index, limit=1, settings=settings)):
+        if not q:
+            out.append(["", "", ""])
+        elif hits and hits[0].status != "new":
+            out.append([hits[0].id, round(hits[0].score, 1), hits[0].status.capitalize()])
+        else:
+            out.append(["", round(hits[0].score, 1) if hits else 0.0, "New"])
+    return out or [["", "", ""]]
+
+
+@xw.func
+@xw.arg("text", doc="One new recommendation")
+@xw.arg("prior_texts", ndim=2, doc="Earlier recommendations (one column)")
+@xw.arg("prior_ids", ndim=2, doc="IDs of the earlier recommendations (same length)")
+@xw.arg("n", doc="How many rows (default 5)")
+def upr_topn(text, prior_texts, prior_ids, n=None):
+    """The n closest earlier recommendations, best first: ID, 0-100 score and the shared key terms."""
+    try:
+        query = cells.text(text)
+        index = _index(prior_texts, prior_ids)
+        limit = int(cells.number(n, 5))
+        if not 1 <= limit <= 100:
+            raise ValueError(f"n must be from 1 to 100, got {limit}")
+    except _ERRORS as err:
+        return cells.message(err)
+    hits = match_table([query], index, limit=limit)[0] if query else []
+    rows = [[h.id, round(h.score, 1), why(explain(query, index, h.key))] for h in hits]
+    return rows + [["", "", ""]] * (limit - len(rows))
+
+
+def _pairs(text_a: Any, text_b: Any) -> list[tuple[str, str]]:
+    a, b = cells.column(text_a, "text_a"), cells.column(text_b, "text_b")
+    if len(a) != len(b):
+        raise ValueError(f"text_a has {len(a)} rows but text_b has {len(b)}; select ranges of equal length")
+    return list(zip(a, b))
+
+
+@xw.func
+@xw.arg("text_a", ndim=2, doc="A recommendation (or a column of them)")
+@xw.arg("text_b", ndim=2, doc="Another recommendation (or a column of the same length)")
+def upr_score(text_a, text_b):
+    """The matcher's 0-100 score for two recommendations (domain-aware, not a raw string ratio)."""
+    try:
+        pairs = _pairs(text_a, text_b)
+    except _ERRORS as err:
+        return cells.message(err)
+    return [[round(score_pair(a, b), 1) if a and b else ""] for a, b in pairs] or [[""]]
+
+
+@xw.func
+@xw.arg("text_a", ndim=2, doc="A recommendation (or a column of them)")
+@xw.arg("text_b", ndim=2, doc="Another recommendation (or a column of the same length)")
+def upr_why(text_a, text_b):
+    """The key terms two recommendations share, strongest first (e.g. CRPD; ratify; disabilities)."""
+    try:
+        pairs = _pairs(text_a, text_b)
+    except _ERRORS as err:
+        return cells.message(err)
+    out = []
+    for a, b in pairs:
+        if not a or not b:
+            out.append([""])
+            continue
+        index = build_index([Record("b", b), Record("a", a)])
+        out.append([why(explain(a, index, 0))])
+    return out or [[""]]
+
+
+@xw.func
+@xw.arg("texts", ndim=2, doc="Recommendations (one column)")
+def upr_clean(texts):
+    """Each recommendation without its recommending State(s) in parentheses."""
+    try:
+        values = cells.column(texts, "texts")
+    except _ERRORS as err:
+        return cells.message(err)
+    return [[split_states(t)[0] if t else ""] for t in values] or [[""]]
+
+
+@xw.func
+@xw.arg("texts", ndim=2, doc="Recommendations (one column)")
+def upr_states(texts):
+    """The recommending State(s) of each recommendation, separated by semicolons."""
+    try:
+        values = cells.column(texts, "texts")
+    except _ERRORS as err:
+        return cells.message(err)
+    return [["; ".join(split_states(t)[1]) if t else ""] for t in values] or [[""]]
