@@ -45,6 +45,16 @@ def check_workbook_file(path: Path) -> None:
         raise WorkbookError(f"{path}: not an Excel workbook (no xl/workbook.xml part)")
 
 
+def form_controls(path: Path) -> list[str]:
+    """Parts holding form controls (buttons) — openpyxl cannot write those back."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [n for n in zf.namelist() if n.startswith("xl/ctrlProps/") or
+                    (n.startswith("xl/drawings/vmlDrawing") and b'ObjectType="Button"' in zf.read(n))]
+    except (zipfile.BadZipFile, OSError):
+        return []
+
+
 def open_workbook(path: str | Path, *, read_only: bool = False, keep_vba: bool = False) -> Any:
     """Open a workbook with openpyxl after `check_workbook_file`; errors become `WorkbookError`."""
     import openpyxl

@@ -102,6 +102,28 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+EXCEL_STEPS = """\
+xl-upr in desktop Excel (Windows or Mac), once per computer:
+  1. pip install xl-upr                 (Python 3.10 or newer)
+  2. xlwings addin install              (adds the xlwings tab to Excel)
+  3. open {template}
+     (or your own workbook with the Reconcile macro, see macros/README.md)
+  4. Enable macros, paste new recommendations into the New sheet, press Reconcile.
+Custom functions: on the xlwings tab set UDF Modules to xl_upr.udfs (the template's
+xlwings.conf sheet already does), click Import Functions, then use =UPR_MATCH(...),
+=UPR_TOPN(...), =UPR_SCORE(...), =UPR_WHY(...), =UPR_CLEAN(...), =UPR_STATES(...).
+Excel on the web: see the README (xlwings Server or xlwings Lite)."""
+
+
+def _cmd_excel_setup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    template = Path(__file__).resolve().parents[1] / "workbooks" / "template.xlsm"
+    print(EXCEL_STEPS.format(template=template if template.exists() else "workbooks/template.xlsm from the "
+                             "xl-upr repository"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xl-upr", description="Link UPR recommendations to their earlier "
                                      "counterparts and treaty-body findings.")
@@ -150,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--settings", help="JSON settings file (default: the workbook's Settings sheet)")
     r.add_argument("--no-backup", action="store_true", help="do not keep a backup of the previous file")
     r.set_defaults(func=_cmd_reconcile)
+
+    e = sub.add_parser("excel-setup", help="print the steps to use xl-upr inside Excel",
+                       description="Print the few steps to use the Reconcile button and the UPR_* functions in "
+                                   "Excel. Example: xl-upr excel-setup")
+    e.set_defaults(func=_cmd_excel_setup)
     return parser
 
 

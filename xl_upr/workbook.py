@@ -28,7 +28,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from xl_upr import __version__, sheets
 from xl_upr._cells import set_cell
 from xl_upr._cells import text as cell_text
-from xl_upr._xlsx import lock_file, open_workbook
+from xl_upr._xlsx import form_controls, lock_file, open_workbook
 from xl_upr.errors import WorkbookError
 from xl_upr.reconcile import OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
 from xl_upr.records import Record
@@ -100,15 +100,23 @@ def _data_sheet(wb: Workbook, name: str, rows: list[list[Any]]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(header, 16)
     for r, values in enumerate(rows, start=2):
+        lines = 1
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c)
             set_cell(cell, value if value != "" else None)
             cell.alignment = _WRAP
+            if isinstance(value, str) and value:
+                width = WIDTHS.get(columns[c - 1], 16)
+                lines = max(lines, -(-len(value) // max(1, int(width * 1.15))))
+        ws.row_dimensions[r].height = 15 * min(lines, 12)  # wrapped text shows whole when opened
     last = max(2, len(rows) + 1)
     table = Table(displayName=TABLE_NAMES[name], ref=f"A1:{get_column_letter(len(columns))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "C2" if name == NEW else "B2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _settings_sheet(wb: Workbook, settings: MatchSettings, state: str) -> None:
@@ -278,9 +286,14 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
                    backup: bool = True, progress: Callable[[int, int], None] | None = None) -> Plan:
     """Reconcile a coalition workbook in place (or into ``output``) and return what was done.
 
-    Nothing is written when nothing needs to change.
+    Nothing is written when nothing needs to change.  A workbook with buttons is not
+    rewritten in place (they would be lost on the way through openpyxl): reconcile it with its
+    Reconcile button inside Excel, or write a copy with ``output``.
     """
     path = Path(path)
+    if output is None and form_controls(path):
+        raise WorkbookError(f"{path}: has buttons that would be lost if rewritten outside Excel; press its "
+                            "Reconcile button in Excel, or pass --output to write a reconciled copy (without them)")
     wb = _open_for_writing(path)
     rows, prior, treaty, sheet_settings, decisions, cols = read_workbook(wb, path)
     settings = settings or sheet_settings
