@@ -105,3 +105,78 @@ def test_every_shared_file_and_seed_imports_quickly_and_cleanly():
         for r in doc.records:
             assert r.text.strip() and not NOISE.search(r.text), (f, r.id, r.text[:200])
     assert time.perf_counter() - start < 30  # generous; the benchmark tracks the real figure
+
+
+# A constructed excerpt in the layout of treaty-body concluding observations as published on
+# UN web pages (no space after paragraph numbers); no real CO text is among the shared files.
+CO_EXCERPT = """CCPR/C/XYZ/CO/2
+Human Rights Committee
+Concluding observations on the second periodic report of a State party
+1.The Committee considered the second periodic report at its meetings held in 2016.
+B.Positive aspects
+3.The Committee welcomes the following measures taken by the State party:
+(a)The expansion of restraint measures not involving deprivation of liberty;
+(b)The establishment of juvenile courts.
+C.Principal matters of concern and recommendations
+Torture and ill-treatment
+10.The State party should:
+(a)Ensure that torture is defined in line with article 1 of the Convention;
+(b)Establish an independent mechanism to investigate all allegations of torture;
+(c)Ensure that confessions obtained under torture are never admitted as evidence.
+11.The Committee is concerned about reports of restrictions on peaceful assembly.
+12.The State party should bring its law on peaceful assembly into line with article 21 of the Covenant.
+D.Dissemination and follow-up
+13.In accordance with rule 75 of the Committee's rules of procedure, the State party is requested to provide,
+within two years, information on the implementation of the recommendations made by the Committee in
+paragraphs 10 and 12 above.
+"""
+
+
+def test_concluding_observations_keep_subparagraphs_and_follow_up(tmp_path):
+    path = tmp_path / "co.txt"
+    path.write_text(CO_EXCERPT, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.kind == "concluding-observations"
+    by = {r.paragraph: r for r in doc.records}
+    assert set(by) == {"10(a)", "10(b)", "10(c)", "12"}
+    assert by["10(b)"].id == "CCPR/C/XYZ/CO/2 para 10(b)"
+    assert by["10(b)"].text.startswith("The State party should: Establish an independent mechanism")
+    assert by["10(b)"].mechanism == "CCPR" and by["10(b)"].year == "2016"
+    assert by["10(a)"].follow_up and by["12"].follow_up
+
+
+def test_pdf_of_the_seed_report_gives_the_same_rows(tmp_path, kaz2014):
+    import shutil
+    import subprocess
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is needed to make a PDF")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    # Lay the report's lines out one per row and let LibreOffice Calc print them to PDF.
+    wb = Workbook()
+    ws = wb.active
+    for line in KAZ_2014.read_text(encoding="utf-8").splitlines():
+        ws.append([line.strip() or None])
+        ws.cell(row=ws.max_row, column=1).font = Font(size=8)
+    ws.column_dimensions["A"].width = 160
+    ws.oddHeader.center.text = ws.oddFooter.center.text = ""
+    source = tmp_path / "report.xlsx"
+    wb.save(source)
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/u",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True,
+                   timeout=180)
+    doc = read_document(tmp_path / "report.pdf")
+    assert doc.kind == "upr-report"
+    assert [r.paragraph for r in doc.records] == [r.paragraph for r in kaz2014]
+    assert [r.states for r in doc.records] == [r.states for r in kaz2014]
+    same = sum(a.text == b.text for a, b in zip(doc.records, kaz2014))
+    assert same >= 190, same
+
+
+def test_unreadable_pdf_is_a_clear_error(tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    with pytest.raises(DocumentError, match="broken.pdf"):
+        read_document(bad)

@@ -28,7 +28,8 @@ _BODIES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), code) f
 ))
 _REC_VERB = re.compile(r"\b(?:recommended|recommends|urged|urges|encouraged|encourages|called (?:up)?on|calls (?:up)?on"
                        r"|requested|requests|invited|invites|asked|should)\b")
-_PARA = re.compile(r"^\s{0,40}(\d{1,3})\.\s+(?=\S)", re.M)
+# "12. The Committee …", and UN web pages' "12.The Committee …" (no space).
+_PARA = re.compile(r"^\s{0,40}(\d{1,3})\.(?:\s+(?=\S)|(?=[A-Z]))", re.M)
 _INLINE_FOOTNOTE = re.compile(r"(?<!No\.)(?<!No\. )(?<!Nos\.)(?<=[.;:,)”\"a-z])\s?\d{1,3}(?=\s+[A-Z(]|\s*$)", re.M)
 _GLUED_FOOTNOTE = re.compile(r"(?<=[a-z]{3})\d{1,3}(?=[\s,.;:])")
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
@@ -64,8 +65,7 @@ def _paragraphs(clean: str) -> list[tuple[int, str]]:
         n = int(m.group(1))
         if n <= last or n > last + 30:  # table cells and list numbers are not paragraphs
             continue
-        end = next((x.start() for x in marks[k + 1:] if last < int(x.group(1)) <= n + 3
-                    and int(x.group(1)) > n), len(clean))
+        end = next((x.start() for x in marks[k + 1:] if n < int(x.group(1)) <= n + 30), len(clean))
         paras.append((n, clean[m.end():end]))
         last = n
     return paras
@@ -116,8 +116,8 @@ def parse_concluding_observations(text: str, *, source: str = "", cycle: str = "
     year_m = re.search(r"\b(?:19|20)\d{2}\b", clean[:3000])
     year = year_m.group(0) if year_m else ""
     follow: set[str] = set()
-    fu = re.search(r"(?:within (?:one|two|three) years?|follow-up procedure).{0,400}?paragraphs? ([\d\s,and()a-z]+)",
-                   " ".join(clean.split()), re.I)
+    fu = re.search(r"(?:within (?:one|two|three) years?|follow-up procedure).{0,400}?paragraphs? "
+                   r"(\d[\d\s,]*(?:and \d+)?)", " ".join(clean.split()), re.I)
     if fu:
         follow = set(re.findall(r"\d{1,3}", fu.group(1)))
     records: list[Record] = []
@@ -125,7 +125,7 @@ def parse_concluding_observations(text: str, *, source: str = "", cycle: str = "
         body = _INLINE_FOOTNOTE.sub("", T.repair_split_words(T.join_lines(raw.split("\n"), vocab), vocab))
         if not re.search(r"\b(?:should|recommends|urges|calls upon|encourages|requests)\b", body):
             continue
-        subs = re.split(r"(?:^|\s)\(([a-z])\)\s+", body)
+        subs = re.split(r"(?:^|\s|:)\(([a-z])\)\s*(?=[A-Z])", body)
         base = dict(document=symbol, mechanism=body_code, year=year, cycle=cycle, follow_up=str(n) in follow)
         if len(subs) > 2:
             lead = subs[0].strip()
