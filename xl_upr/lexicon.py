@@ -156,6 +156,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
      r"|becoming (?:a )?party to|become parties to", "ratify"),
     (r"persons deprived of (?:their )?liberty|places of (?:detention|deprivation of liberty)", "detention"),
     (r"inter alia", " "),
+    (r"cruel,? inhumane? (?:and|or) degrading (?:treatment|punishment)s?(?: (?:and|or) punishments?)?",
+     "illtreatment"),
 )
 
 #: Single words that mean the same as another in UN usage (applied before stemming).
@@ -263,22 +265,24 @@ Zimbabwe|State of Palestine|Palestine|Sovereign Military Order of Malta
 # ---------------------------------------------------------------------------------------
 THEMES: dict[str, tuple[str, ...]] = {
     "violence against women": ("violence against women", "domestic violence", "gender violence", "istanbul",
-                               "rape", "femicide", "sexual violence", "marital rape"),
-    "torture and ill-treatment": ("torture", "ill-treatment", "confessions", "optional protocol"),
+                               "rape", "femicide", "sexual violence", "marital rape", "zzistanbul"),
+    "torture and ill-treatment": ("torture", "ill-treatment", "confessions", "optional protocol", "zzcat", "zzopcat"),
     "freedom of expression": ("freedom expression", "journalists", "media", "press", "defamation", "libel",
                               "bloggers", "censorship"),
     "assembly and association": ("assembly", "association", "trade unions", "demonstrations", "protest",
                                  "public associations"),
     "freedom of religion": ("religion", "religious", "belief"),
-    "national human rights institution": ("paris principles", "ombudsman", "national human rights institution"),
-    "death penalty": ("death penalty", "executions", "moratorium"),
-    "trafficking": ("trafficking", "exploitation"),
-    "disability": ("disabilities", "disabled"),
-    "migrants, refugees, stateless": ("migrants", "refugees", "asylum", "refoulement", "stateless", "extradition"),
+    "national human rights institution": ("paris principles", "ombudsman", "national human rights institution",
+                                          "zzparis", "zznhri"),
+    "death penalty": ("death penalty", "executions", "moratorium", "zziccprop2"),
+    "trafficking": ("trafficking", "exploitation", "zzpalermo"),
+    "disability": ("disabilities", "disabled", "zzcrpd", "zzopcrpd"),
+    "migrants, refugees, stateless": ("migrants", "refugees", "asylum", "refoulement", "stateless", "extradition",
+                                      "zzicrmw", "zzstateless54", "zzstateless61", "zzrefugee51", "zzunhcr"),
     "administration of justice": ("judiciary", "judges", "lawyers", "fair trial", "defence", "prosecutor",
                                   "procuracy", "criminal procedure"),
-    "discrimination": ("discrimination", "equal opportunities", "equality"),
+    "discrimination": ("discrimination", "equal opportunities", "equality", "zzicerd", "zzcedaw", "zzopcedaw"),
     "corruption": ("corruption",),
     "detention": ("detention", "prisons", "detainees"),
-    "children": ("children", "child", "juvenile"),
+    "children": ("children", "child", "juvenile", "zzcrc", "zzopcrcic", "zzopcrcac", "zzopcrcsc"),
 }

@@ -392,7 +392,10 @@ def _stem(word: str) -> str:
 _NOT_TREATIES = {"zzstate", "zzcso", "zzhrd", "zzlgbti", "zzfgm", "zzsdg", "zzupr", "zzohchr", "zzunhcr",
                  "zzspecproc", "zzparis", "zznhri"}
 #: Score multiplier when both texts name treaties and share none ("ratify OP-CRPD" is not "ratify CRPD").
-OTHER_TREATY = 0.7
+OTHER_TREATY = 0.5
+
+
+TREATY_TOKENS = frozenset(tok for tok, *_ in lexicon.INSTRUMENTS if tok not in _NOT_TREATIES)
 
 
 def treaties(stems: Iterable[str]) -> frozenset[str]:
@@ -420,17 +423,21 @@ _TOPIC_STEMS: dict[str, tuple[str, ...]] = {}
 def topic_stems(token: str) -> tuple[str, ...]:
     """Stems of the subject an instrument token stands for ('zzcrpd' -> ('disabl',))."""
     if token not in _TOPIC_STEMS:
-        _TOPIC_STEMS[token] = tuple(s for s in (stem(w) for w in _TOPIC.get(token, "").split()) if s)
+        topic = "" if token in TREATY_TOKENS else _TOPIC.get(token, "")
+        _TOPIC_STEMS[token] = tuple(s for s in (stem(w) for w in topic.split()) if s)
     return _TOPIC_STEMS[token]
 
 
 def terms(text: str) -> list[str]:
-    """Content stems of one text, in order; an instrument brings its subject's stems along.
+    """Content stems of one text, in order; a non-treaty concept (LGBTI, FGM …) brings its
+    subject's stems along (a treaty's subject comes in through its theme instead).
 
     Examples
     --------
     >>> terms("Ratify CRPD (Hungary)")
-    ['ratifi', 'zzcrpd', 'disabl']
+    ['ratifi', 'zzcrpd']
+    >>> terms("Protect LGBTI persons")
+    ['protect', 'zzlgbti', 'sexual', 'orient', 'gender', 'ident', 'person']
     """
     return _terms_of(canonical(text))
 
