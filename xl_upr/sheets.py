@@ -53,33 +53,28 @@ def new_rows(values: Values, where: str) -> tuple[list[NewRow], dict[str, int]]:
     return rows, cols
 
 
-def prior_records(values: Values, where: str) -> list[Record]:
-    """Records of the Prior sheet (rows with an ID and a recommendation)."""
-    cols = headers(values, PRIOR, ("ID", "Recommendation"), where)
-    out = []
+def _texts(values: Values, sheet: str, text_col: str, where: str):
+    """(id, text, get) for every row of a sheet that has both an ID and a text."""
+    cols = headers(values, sheet, ("ID", text_col), where)
     for row in values[1:]:
         get = _getter(row, cols)
-        rid, text = cell_text(get("ID")), cell_text(get("Recommendation"))
+        rid, text = cell_text(get("ID")), cell_text(get(text_col))
         if rid and text:
-            out.append(Record(id=rid, text=text, response=cell_text(get("Response")).lower(),
-                              states=tuple(s.strip() for s in cell_text(get("Recommending State(s)")).split(";")
-                                           if s.strip()),
-                              cycle=cell_text(get("Cycle")), year=cell_text(get("Year")),
-                              implementation=cell_text(get("Implementation")), mechanism="UPR"))
-    return out
+            yield rid, text, lambda header, get=get: cell_text(get(header))
+
+
+def prior_records(values: Values, where: str) -> list[Record]:
+    """Records of the Prior sheet (rows with an ID and a recommendation)."""
+    return [Record(id=rid, text=text, response=g("Response").lower(),
+                   states=tuple(s.strip() for s in g("Recommending State(s)").split(";") if s.strip()),
+                   cycle=g("Cycle"), year=g("Year"), implementation=g("Implementation"), mechanism="UPR")
+            for rid, text, g in _texts(values, PRIOR, "Recommendation", where)]
 
 
 def treaty_records(values: Values, where: str) -> list[Record]:
     """Records of the Treaty bodies sheet."""
-    cols = headers(values, TREATY, ("ID", "Text"), where)
-    out = []
-    for row in values[1:]:
-        get = _getter(row, cols)
-        rid, text = cell_text(get("ID")), cell_text(get("Text"))
-        if rid and text:
-            out.append(Record(id=rid, text=text, mechanism=cell_text(get("Body")), year=cell_text(get("Year")),
-                              implementation=cell_text(get("Follow-up grade"))))
-    return out
+    return [Record(id=rid, text=text, mechanism=g("Body"), year=g("Year"), implementation=g("Follow-up grade"))
+            for rid, text, g in _texts(values, TREATY, "Text", where)]
 
 
 def decisions(values: Values, where: str) -> list[Decision]:

@@ -100,11 +100,28 @@ def upr_topn(text, prior_texts, prior_ids, n=None):
     return rows + [["", "", ""]] * (limit - len(rows))
 
 
-def _pairs(text_a: Any, text_b: Any) -> list[tuple[str, str]]:
-    a, b = cells.column(text_a, "text_a"), cells.column(text_b, "text_b")
-    if len(a) != len(b):
-        raise ValueError(f"text_a has {len(a)} rows but text_b has {len(b)}; select ranges of equal length")
-    return list(zip(a, b))
+def _per_pair(text_a: Any, text_b: Any, fn: Any) -> list[list[Any]]:
+    """fn(a, b) for each row of two equal-length columns; blank rows stay blank."""
+    try:
+        a, b = cells.column(text_a, "text_a"), cells.column(text_b, "text_b")
+        if len(a) != len(b):
+            raise ValueError(f"text_a has {len(a)} rows but text_b has {len(b)}; select ranges of equal length")
+    except _ERRORS as err:
+        return cells.message(err)
+    return [[fn(x, y) if x and y else ""] for x, y in zip(a, b)] or [[""]]
+
+
+def _per_row(texts: Any, fn: Any) -> list[list[Any]]:
+    """fn(text) for each row of a column; blank rows stay blank."""
+    try:
+        values = cells.column(texts, "texts")
+    except _ERRORS as err:
+        return cells.message(err)
+    return [[fn(t) if t else ""] for t in values] or [[""]]
+
+
+def _why_pair(a: str, b: str) -> str:
+    return why(explain(a, build_index([Record("b", b), Record("a", a)]), 0))
 
 
 @xw.func
@@ -112,11 +129,7 @@ def _pairs(text_a: Any, text_b: Any) -> list[tuple[str, str]]:
 @xw.arg("text_b", ndim=2, doc="Another recommendation (or a column of the same length)")
 def upr_score(text_a, text_b):
     """The matcher's 0-100 score for two recommendations (domain-aware, not a raw string ratio)."""
-    try:
-        pairs = _pairs(text_a, text_b)
-    except _ERRORS as err:
-        return cells.message(err)
-    return [[round(score_pair(a, b), 1) if a and b else ""] for a, b in pairs] or [[""]]
+    return _per_pair(text_a, text_b, lambda a, b: round(score_pair(a, b), 1))
 
 
 @xw.func
@@ -124,37 +137,18 @@ def upr_score(text_a, text_b):
 @xw.arg("text_b", ndim=2, doc="Another recommendation (or a column of the same length)")
 def upr_why(text_a, text_b):
     """The key terms two recommendations share, strongest first (e.g. CRPD; ratify; disabilities)."""
-    try:
-        pairs = _pairs(text_a, text_b)
-    except _ERRORS as err:
-        return cells.message(err)
-    out = []
-    for a, b in pairs:
-        if not a or not b:
-            out.append([""])
-            continue
-        index = build_index([Record("b", b), Record("a", a)])
-        out.append([why(explain(a, index, 0))])
-    return out or [[""]]
+    return _per_pair(text_a, text_b, _why_pair)
 
 
 @xw.func
 @xw.arg("texts", ndim=2, doc="Recommendations (one column)")
 def upr_clean(texts):
     """Each recommendation without its recommending State(s) in parentheses."""
-    try:
-        values = cells.column(texts, "texts")
-    except _ERRORS as err:
-        return cells.message(err)
-    return [[split_states(t)[0] if t else ""] for t in values] or [[""]]
+    return _per_row(texts, lambda t: split_states(t)[0])
 
 
 @xw.func
 @xw.arg("texts", ndim=2, doc="Recommendations (one column)")
 def upr_states(texts):
     """The recommending State(s) of each recommendation, separated by semicolons."""
-    try:
-        values = cells.column(texts, "texts")
-    except _ERRORS as err:
-        return cells.message(err)
-    return [["; ".join(split_states(t)[1]) if t else ""] for t in values] or [[""]]
+    return _per_row(texts, lambda t: "; ".join(split_states(t)[1]))
