@@ -176,6 +176,7 @@ def _acronyms(text: str) -> str:
         if pos < last or (pos and (text[pos - 1].isalnum() or text[pos - 1] in "-_")):
             continue
         m = _ACRONYM_RE.match(text, pos)
+        tok: str | None = None
         if m:
             tok = _ACRONYM_TO_TOKEN[m.group(0)]
         else:
@@ -284,11 +285,11 @@ def _anchors(pattern: str) -> frozenset[str] | None:
 _GATES: dict[str, list[int]] = {}
 _ALWAYS: list[int] = []
 for _i, _raw in enumerate(_RAW_PATTERNS):
-    _a = _anchors(_raw)
-    if not _a:
+    _gates = _anchors(_raw)
+    if not _gates:
         _ALWAYS.append(_i)
         continue
-    for _w in _a:
+    for _w in _gates:
         _GATES.setdefault(_w, []).append(_i)
 GATE_WORDS = frozenset(_GATES)
 _PATTERN_GATES: list[frozenset[str]] = [_anchors(raw) or frozenset() for raw in _RAW_PATTERNS]

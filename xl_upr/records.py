@@ -167,7 +167,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[dict[str, Any]]:
         header = next(rows, None)
         if not header:
             raise InputError(f"{path} [{ws.title}]: the sheet is empty")
-        names = [_cell(h) or None for h in header]
+        names = [_cell(h) or f"column {i}" for i, h in enumerate(header, start=1)]
         return [dict(zip(names, r)) for r in rows if any(v not in (None, "") for v in r)]
     finally:
         wb.close()

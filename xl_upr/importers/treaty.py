@@ -126,13 +126,9 @@ def parse_concluding_observations(text: str, *, source: str = "", cycle: str = "
         if not re.search(r"\b(?:should|recommends|urges|calls upon|encourages|requests)\b", body):
             continue
         subs = re.split(r"(?:^|\s|:)\(([a-z])\)\s*(?=[A-Z])", body)
-        base = dict(document=symbol, mechanism=body_code, year=year, cycle=cycle, follow_up=str(n) in follow)
-        if len(subs) > 2:
-            lead = subs[0].strip()
-            for letter, sub in zip(subs[1::2], subs[2::2]):
-                para = f"{n}({letter})"
-                records.append(Record(id=f"{symbol} para {para}".strip(), paragraph=para,
-                                      text=f"{lead} {sub.strip().rstrip(';')}".strip(), **base))
-        else:
-            records.append(Record(id=f"{symbol} para {n}".strip(), paragraph=str(n), text=body.strip(), **base))
+        parts = [(f"{n}({letter})", f"{subs[0].strip()} {sub.strip().rstrip(';')}".strip())
+                 for letter, sub in zip(subs[1::2], subs[2::2])] if len(subs) > 2 else [(str(n), body.strip())]
+        for para, text in parts:
+            records.append(Record(id=f"{symbol} para {para}".strip(), paragraph=para, text=text, document=symbol,
+                                  mechanism=body_code, year=year, cycle=cycle, follow_up=str(n) in follow))
     return records
