@@ -133,3 +133,9 @@ def test_parallel_build_equals_serial(kaz2014, monkeypatch):
     assert serial.vocab == parallel.vocab
     assert (serial.matrix != parallel.matrix).nnz == 0
     assert np.array_equal(serial.weights, parallel.weights)
+
+
+def test_canada_2019_closing_call_ranks_124_6_first(kaz2014_index):
+    text = ("Canada notes progress is still needed to protect against discrimination of women and on the basis of "
+            "sexual orientation.")
+    assert para(best_match(text, kaz2014_index)) == "124.6"

@@ -223,3 +223,25 @@ def test_implementation_vocabularies_are_mapped():
     assert implementation_label("ongoing") == "Partially implemented"
     assert implementation_label("no action") == "Not implemented"
     assert implementation_label("as the coalition puts it") == "as the coalition puts it"
+
+
+def test_suspected_zip_bomb_is_refused(tmp_path):
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * 5_000_000 + b">")
+    with pytest.raises(WorkbookError, match="zip bomb"):
+        reconcile_file(bomb)
+
+
+def test_created_workbook_has_lists_and_status_colours(tmp_path, kaz2014):
+    path = create_workbook(tmp_path / "v.xlsx", new=kaz2014[:3])
+    wb = load_workbook(path)
+    lists = {(ws.title, dv.formula1) for ws in wb.worksheets for dv in ws.data_validations.dataValidation}
+    assert (NEW, '"Repeated,Similar,New"') in lists
+    assert (NEW, '"Confirm,Reject"') in lists
+    assert ("Prior", '"Fully implemented,Partially implemented,Not implemented"') in lists
+    assert ("Treaty bodies", '"A,B,B1,B2,C,C1,C2,D,E"') in lists
+    rules = [r for cf in wb[NEW].conditional_formatting for r in cf.rules]
+    assert {r.formula[0].split("=")[1] for r in rules} == {'"Repeated"', '"Similar"', '"New"'}
+    assert wb[NEW].freeze_panes == "C2" and list(wb[NEW].tables) == ["NewRecommendations"]
