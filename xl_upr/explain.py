@@ -57,7 +57,8 @@ def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
     if abs(raw - base) >= 0.005:
         cues.append(Cue("wording overlap", raw - base))
     if factor != 1.0:
-        cues.append(Cue("different treaties named", raw * factor - raw))
+        label = "different treaties named" if treaties(qstems) else "a treaty named only in the earlier record"
+        cues.append(Cue(label, raw * factor - raw))
     return cues
 
 

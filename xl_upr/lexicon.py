@@ -219,6 +219,7 @@ continu effort take step measur ensur consid possibl view order necessari approp
 particular regard undertak strengthen enhanc improv intensifi pursu redoubl make further full fulli
 effect effici concret specif adequ suffici ongo current exist alreadi previous recent accord line
 keep area field context framework aim purpos way mean level also includ inter alia
+earli speedi speedili prompt swift time soon expedit expediti acceler urgent immedi quick rapid delay
 state parti countri govern nation human right zzstate gener new relat concern
 """.split()}
 BOILERPLATE.update({s: 0.4 for s in """

@@ -404,9 +404,19 @@ def treaties(stems: Iterable[str]) -> frozenset[str]:
     return frozenset(s for s in stems if s.startswith("zz") and s not in _NOT_TREATIES)
 
 
+#: Score multiplier when only the earlier record names a treaty (a call to ratify X is not a
+#: call about the subject in general).
+ONLY_RECORD_TREATY = 0.8
+
+
 def treaty_factor(a: frozenset[str], b: frozenset[str]) -> float:
-    """1.0, or `OTHER_TREATY` when both name treaties and none in common."""
-    return OTHER_TREATY if a and b and not (a & b) else 1.0
+    """1.0; `OTHER_TREATY` when both name treaties and none in common; `ONLY_RECORD_TREATY`
+    when only ``b`` (the earlier record) names one."""
+    if a and b and not (a & b):
+        return OTHER_TREATY
+    if b and not a:
+        return ONLY_RECORD_TREATY
+    return 1.0
 
 
 def weight_multiplier(term: str) -> float:
