@@ -51,7 +51,7 @@ def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
     ratio = fuzz.token_set_ratio(_match._stem_string(qstems), rs)
     raw = _match.blend(cos, ratio)
     factor = treaty_factor(treaties(qstems), treaties(rs.split()))
-    base = (1.0 - _match.FUZZ_SHARE) * math.sqrt(cos) * 100.0
+    base = (1.0 - _match.FUZZ_SHARE) * math.sqrt(min(cos, 1.0)) * 100.0
     cues = [Cue(_label(f), base * v / cos) for f, v in contrib.items()]
     cues.sort(key=lambda c: (-round(c.points, 6), c.label))
     if abs(raw - base) >= 0.005:

@@ -141,6 +141,19 @@ def _feature_multiplier(feature: str) -> float:
     return weight_multiplier(feature)
 
 
+#: Pivoted length normalisation (Singhal, Buckley & Mitra, 1996): a record's norm is moved
+#: this far from the corpus mean towards its own, so long recommendations are not
+#: out-ranked by short ones merely for being long.  1.0 would be plain cosine.
+PIVOT_SLOPE = 0.75
+
+
+def pivoted(norms: np.ndarray) -> np.ndarray:
+    """Record norms after pivoted length normalisation (see `PIVOT_SLOPE`)."""
+    if not len(norms):
+        return norms
+    return (1.0 - PIVOT_SLOPE) * float(norms.mean()) + PIVOT_SLOPE * norms
+
+
 #: Domain multiplier of a theme feature (a shared theme is a hint, not a match).
 THEME_WEIGHT = 1.5
 
@@ -228,6 +241,7 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     row_of = rows
     norms = np.sqrt(np.bincount(row_of, weights=data.astype(np.float64) ** 2, minlength=n))
     norms[norms == 0] = 1.0
+    norms = pivoted(norms)
     data = (data / norms[row_of]).astype(np.float32)
     matrix = sparse.csr_matrix((data, cols, ptr), shape=(n, nf))
     return CorpusIndex(records=records, vocab=vocab, weights=weights, matrix=matrix,

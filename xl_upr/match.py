@@ -78,7 +78,7 @@ def _stem_string(stems: Sequence[str]) -> str:
 
 def blend(cosine: float, fuzz_ratio: float) -> float:
     """Final 0-100 score from the weighted cosine (0-1) and rapidfuzz's ratio (0-100)."""
-    base = math.sqrt(max(cosine, 0.0)) * 100.0
+    base = math.sqrt(min(max(cosine, 0.0), 1.0)) * 100.0
     return round((1.0 - FUZZ_SHARE) * base + FUZZ_SHARE * fuzz_ratio * min(1.0, 2.0 * cosine), 2)
 
 
@@ -180,7 +180,9 @@ def top_matches_reference(query: str | None, records: Sequence[Record], *, score
                           limit: int | None = 5) -> list[tuple[str, float]]:
     """Slow, obvious twin of `top_matches` (pure Python loops over every record); parity tests
     compare the two."""
-    from xl_upr.index import _feature_multiplier, tf
+    import numpy as np
+
+    from xl_upr.index import _feature_multiplier, pivoted, tf
 
     q = _prepare(query)
     if q is None or not records:
@@ -198,8 +200,8 @@ def top_matches_reference(query: str | None, records: Sequence[Record], *, score
     qnorm = math.sqrt(sum((w(f) * tf(c)) ** 2 for f, c in q.feats.items())) or 1.0
     qs = _stem_string(q.stems)
     out = []
-    for r, d in zip(records, docs):
-        dnorm = math.sqrt(sum((w(f) * tf(c)) ** 2 for f, c in d.items())) or 1.0
+    dnorms = pivoted(np.array([math.sqrt(sum((w(f) * tf(c)) ** 2 for f, c in d.items())) or 1.0 for d in docs]))
+    for r, d, dnorm in zip(records, docs, dnorms.tolist()):
         cos = sum(w(f) ** 2 * tf(c) * tf(d[f]) for f, c in q.feats.items() if f in d) / (qnorm * dnorm)
         if cos <= 0:
             continue
