@@ -245,3 +245,18 @@ def test_created_workbook_has_lists_and_status_colours(tmp_path, kaz2014):
     rules = [r for cf in wb[NEW].conditional_formatting for r in cf.rules]
     assert {r.formula[0].split("=")[1] for r in rules} == {'"Repeated"', '"Similar"', '"New"'}
     assert wb[NEW].freeze_panes == "C2" and list(wb[NEW].tables) == ["NewRecommendations"]
+
+
+def test_failed_replace_leaves_the_workbook_and_no_temp_file(demo, monkeypatch):
+    import os
+
+    data = demo.read_bytes()
+
+    def refuse(src, dst):
+        raise PermissionError(13, "The process cannot access the file")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(WorkbookError, match="cannot replace the workbook"):
+        reconcile_file(demo, backup=False)
+    assert demo.read_bytes() == data
+    assert [p.name for p in demo.parent.iterdir()] == ["demo.xlsx"]

@@ -268,10 +268,15 @@ def _save_atomic(wb: Any, path: Path, *, backup: bool) -> Path | None:
         tmp.unlink(missing_ok=True)
         raise WorkbookError(f"{path}: cannot write ({err})") from None
     saved = None
-    if backup and path.exists():
-        saved = path.with_name(f"{path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
-        shutil.copy2(path, saved)
-    os.replace(tmp, path)
+    try:
+        if backup and path.exists():
+            saved = path.with_name(f"{path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+            shutil.copy2(path, saved)
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise WorkbookError(f"{path}: cannot replace the workbook ({err.strerror or err}); is it open in another "
+                            "program? Close it and run again — the file is unchanged") from None
     return saved
 
 
