@@ -104,7 +104,7 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
 
 EXCEL_STEPS = """\
 xl-upr in desktop Excel (Windows or Mac), once per computer:
-  1. pip install xl-upr                 (Python 3.10 or newer)
+  1. pip install .                      (in the xl-upr folder; Python 3.10 or newer)
   2. xlwings addin install              (adds the xlwings tab to Excel)
   3. open {template}
      (or your own workbook with the Reconcile macro, see macros/README.md)
