@@ -80,3 +80,18 @@ def test_formula_like_text_is_written_as_text(tmp_path):
     assert cell.data_type == "s" and cell.value.startswith("=")
     write_records([Record("1", "@SUM(A1)")], tmp_path / "r.csv")
     assert "'@SUM(A1)" in (tmp_path / "r.csv").read_text(encoding="utf-8")
+
+
+def test_redirected_output_is_utf8(tmp_path):
+    import subprocess
+    import sys
+
+    q = tmp_path / "q.csv"
+    q.write_text("id,text\nq1,Ratify CRPD (Côte d’Ivoire)\n", encoding="utf-8")
+    c = tmp_path / "c.csv"
+    c.write_text("id,text\nЖ-1,Ratify the Convention on the Rights of Persons with Disabilities\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "xl_upr", "match", str(q), str(c), "--top", "1"],
+                         capture_output=True, cwd=tmp_path,
+                         env={"PYTHONIOENCODING": "cp1252", "PYTHONPATH": str(KAZ_2014.parents[2])})
+    assert out.returncode == 0, out.stderr.decode(errors="replace")
+    assert "Ж-1" in out.stdout.decode("utf-8")

@@ -184,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `xl-upr` command; a user error prints one line and returns 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")  # CSV/JSON into a file: UTF-8 on every platform
     if getattr(args, "top", 1) is not None and getattr(args, "top", 1) < 1:
         parser.error("--top must be at least 1")
     try:
