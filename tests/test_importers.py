@@ -180,3 +180,14 @@ def test_unreadable_pdf_is_a_clear_error(tmp_path):
     bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
     with pytest.raises(DocumentError, match="broken.pdf"):
         read_document(bad)
+
+
+def test_slovenia_cycle1_addendum_in_prose_gives_every_position():
+    report = read_document(shared_file("corpus", "SVN_UPR1_2010_A-HRC-14-15_WG_report.txt")).records
+    addendum = read_document(shared_file("corpus", "SVN_UPR1_2010_A-HRC-14-15-Add1_responses.txt")).records
+    assert sorted(int(r.paragraph) for r in addendum) == list(range(1, 98))
+    rows = apply_responses(report, addendum)
+    assert len(rows) == 97 and {r.response for r in rows} == {"supported", "noted"}
+    by = {r.paragraph: r.response for r in rows}
+    assert by["111.1"] == "noted"  # "cannot, at this point in time, make a definitive statement"
+    assert by["111.84"] == "noted" and by["111.83"] == "supported"  # a number list wrapped onto two lines

@@ -55,14 +55,21 @@ def parse(text: str, *, source: str = "", cycle: str = "", state: str = "") -> l
                     continue  # a paragraph number caught at the end of the list
                 positions.setdefault(n, response)
     if not positions:  # first-cycle layout: "5., 6. Slovenia accepts …" per paragraph
+        last: list[str] = []
         for m in re.finditer(r"^\s*((?:\d{1,3}\.,?\s*)+)\s+(.+?)(?=^\s*\d{1,3}\.|\Z)", clean, re.M | re.S):
+            numbers = re.findall(r"\d{1,3}", m.group(1))
             words = " ".join(m.group(2).split()).lower()
-            if "recommend" not in words and "accept" not in words:
+            if m.group(2).lstrip()[:1].islower() and last:  # a number list wrapped onto the next line
+                response = positions[last[0]]
+            elif re.search(r"recommend|accept|agrees?\b|definitive statement", words):
+                response = "noted" if re.search(
+                    r"not accept|cannot accept|does not support|notes? the recommendation|cannot,? at this point"
+                    r"|definitive statement|rejects?", words) else "supported"
+            else:
                 continue
-            response = "noted" if re.search(r"not accept|cannot accept|does not support|notes? the recommendation"
-                                             r"|cannot,? at this point in time|rejects?", words) else "supported"
-            for n in re.findall(r"\d{1,3}", m.group(1)):
+            for n in numbers:
                 positions.setdefault(n, response)
+            last = numbers
     doc = symbol or ""
     return [Record(id=f"{doc} {n}".strip(), text=resp, paragraph=n, response=resp, cycle=cycle,
                    document=doc, mechanism="UPR") for n, resp in positions.items()]
