@@ -480,10 +480,9 @@ def _tokenise(plain: str) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray
     if not tokens:
         empty = np.zeros(0, dtype=np.int64)
         return empty, [], empty, np.zeros(0, dtype=bool)
-    seen: dict[str, int] = {}
-    add = seen.setdefault
-    codes = np.fromiter((add(t, len(seen)) for t in tokens), dtype=np.int64, count=len(tokens))
-    uniq_list = list(seen)
+    uniq_list = list(dict.fromkeys(tokens))  # distinct tokens in first-seen order, found in C
+    code_of = {t: i for i, t in enumerate(uniq_list)}
+    codes = np.fromiter(map(code_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     sep = np.array([u == SEPARATOR for u in uniq_list], dtype=bool)
     is_sep = sep[codes]
     return codes, uniq_list, np.cumsum(is_sep), is_sep
