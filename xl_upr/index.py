@@ -235,7 +235,10 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
     df = np.bincount(cols, minlength=nf).astype(np.float64)
     idf = np.log1p(n / np.maximum(df, 1.0))
-    mult = np.fromiter((_feature_multiplier(t) for t in names), dtype=np.float64, count=nf)
+    # Domain multipliers, as `_feature_multiplier` gives them, computed per stem and combined.
+    stem_mult = np.fromiter((weight_multiplier(t) for t in stem_names), dtype=np.float64, count=s)
+    pair_mult = 0.5 * np.minimum(stem_mult[pair_keys // s], stem_mult[pair_keys % s]) if s else np.zeros(0)
+    mult = np.concatenate((stem_mult, pair_mult, np.full(len(theme_names), THEME_WEIGHT)))
     weights = (idf * mult).astype(np.float32)
     data = weights[cols] * (1.0 + np.log(counts)).astype(np.float32)
     row_of = rows
