@@ -1,9 +1,11 @@
 """Stage 1: CorpusIndex — processed terms, corpus-aware weights and a sparse matrix to query.
 
-Terms are the content stems of `normalise.terms` (States, boilerplate and word forms
-handled there).  Each term is weighted by its inverse document frequency in the corpus times
-a domain multiplier (boilerplate counts little, instruments a lot); a record is the L2-normed
-vector of its terms, so a query is scored against all records in one sparse product.
+Features are the content stems of `normalise.terms` (States, boilerplate and word forms
+handled there), neighbouring stem pairs and themes.  Each is weighted by its inverse document
+frequency in the corpus times a domain multiplier (boilerplate counts little, instruments and
+groups of persons more, themes as a hint) and by its sublinear frequency in the text; a record's
+vector is divided by its pivoted length norm, so a query is scored against all records in one
+sparse product.
 """
 
 from __future__ import annotations

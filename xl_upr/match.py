@@ -4,10 +4,11 @@ The call shape follows rapidfuzz's ``process`` functions: ``(query, choices, *, 
 limit)``; a hit is a `Match` with the record, its 0-100 score and its row in the index;
 blank input gives ``None``/``[]``; the cut-off is inclusive; ``limit=None`` means all.
 
-Scoring: the weighted cosine of the two texts' features (`index`) selects candidates for
-all records in one sparse product; the candidates are then re-scored with rapidfuzz's
-``token_set_ratio`` over their content stems (which rewards a short recommendation whose
-terms all recur in a longer one), and the two are blended.
+Scoring: the weighted, length-normalised cosine of the two texts' features (`index`) selects
+candidates among all records in one sparse product; the candidates are then re-scored with
+rapidfuzz's ``token_set_ratio`` over their content stems (which rewards a short recommendation
+whose terms all recur in a longer one), the two are blended, and the result is lowered when the
+texts name different treaties, or only the earlier record names one (`normalise.treaty_factor`).
 """
 
 from __future__ import annotations
