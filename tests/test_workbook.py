@@ -260,3 +260,10 @@ def test_failed_replace_leaves_the_workbook_and_no_temp_file(demo, monkeypatch):
         reconcile_file(demo, backup=False)
     assert demo.read_bytes() == data
     assert [p.name for p in demo.parent.iterdir()] == ["demo.xlsx"]
+
+
+def test_output_of_another_type_is_refused_before_any_work(demo, tmp_path):
+    data = demo.read_bytes()
+    with pytest.raises(WorkbookError, match="must have the same type"):
+        reconcile_file(demo, output=tmp_path / "out.csv")
+    assert demo.read_bytes() == data and not (tmp_path / "out.csv").exists()

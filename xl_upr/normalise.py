@@ -21,8 +21,6 @@ SEPARATOR = "\x00"
 
 _QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("\u00a0", " "), ("–", "-"), ("—", "-"),
                 ("\u00ad", ""))
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-",
-                         "\u00ad": ""})
 # A parenthesised group with at most one level of nesting: "(Iran (Islamic Republic of))".
 _PAREN = re.compile(r"\((?:[^()\x00]|\([^()\x00]*\))*\)")
 _TRAILING = re.compile(r"(?:\s*(?:\((?:[^()\x00]|\([^()\x00]*\))*\))\s*(?:and|,|/)?)+[\s;.,]*$")
@@ -39,7 +37,7 @@ def _unquote(text: str) -> str:
 
 
 def _state_key(name: str) -> str:
-    name = name.translate(_QUOTES).lower().strip(" ;,.")
+    name = _unquote(name).lower().strip(" ;,.")
     name = re.sub(r"^the\s+", "", name)
     return _WS.sub(" ", name)
 
@@ -61,7 +59,7 @@ def _state_parts(inner: str) -> tuple[str, ...] | None:
     """The States named inside one parenthesised group, or None if it is not a list of States."""
     inner = inner.strip()
     if is_state(inner):
-        return (_WS.sub(" ", inner.translate(_QUOTES)),)
+        return (_WS.sub(" ", _unquote(inner)),)
     parts = [p for p in re.split(r"\s*(?:,|;|/|\band\b)\s*", inner) if p.strip()]
     # Re-join names that contain "and" ("Bosnia and Herzegovina") before judging.
     out: list[str] = []
@@ -70,7 +68,7 @@ def _state_parts(inner: str) -> tuple[str, ...] | None:
         for j in range(min(len(parts), i + 4), i, -1):
             cand = " and ".join(parts[i:j])
             if is_state(cand):
-                out.append(_WS.sub(" ", cand.translate(_QUOTES)))
+                out.append(_WS.sub(" ", _unquote(cand)))
                 i = j
                 break
         else:
@@ -97,7 +95,7 @@ def split_states(text: str) -> tuple[str, tuple[str, ...]]:
     >>> split_states("Ratify CRPD (Iran (Islamic Republic of)) (Spain);")
     ('Ratify CRPD', ('Iran (Islamic Republic of)', 'Spain'))
     """
-    text = _WS.sub(" ", text.translate(_QUOTES)).strip()
+    text = _WS.sub(" ", _unquote(text)).strip()
     found: list[str] = []
     m = _TRAILING.search(text)
     tail_start = m.start() if m else len(text)
@@ -393,7 +391,7 @@ def _stem(word: str) -> str:
 _NOT_TREATIES = {"zzstate", "zzcso", "zzhrd", "zzlgbti", "zzfgm", "zzsdg", "zzupr", "zzohchr", "zzunhcr",
                  "zzspecproc", "zzparis", "zznhri"}
 #: Score multiplier when both texts name treaties and share none ("ratify OP-CRPD" is not "ratify CRPD").
-OTHER_TREATY = 0.5
+OTHER_TREATY = 0.6
 
 
 TREATY_TOKENS = frozenset(tok for tok, *_ in lexicon.INSTRUMENTS if tok not in _NOT_TREATIES)

@@ -299,16 +299,16 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
     if output is None and form_controls(path):
         raise WorkbookError(f"{path}: has buttons that would be lost if rewritten outside Excel; press its "
                             "Reconcile button in Excel, or pass --output to write a reconciled copy (without them)")
+    target = Path(output) if output else path
+    if target.suffix.lower() != path.suffix.lower():
+        raise WorkbookError(f"{target}: the output must have the same type as {path.name} ({path.suffix})")
     wb = _open_for_writing(path)
     rows, prior, treaty, sheet_settings, decisions, cols = read_workbook(wb, path)
     settings = settings or sheet_settings
     plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress)
-    target = Path(output) if output else path
     if not plan.edits and not plan.decisions and target == path:
         return plan
     apply_plan(wb, plan, cols, settings)
-    if target.suffix.lower() != path.suffix.lower():
-        raise WorkbookError(f"{target}: the output must have the same type as {path.name} ({path.suffix})")
     _save_atomic(wb, target, backup=backup and target == path)
     return plan
 
