@@ -9,6 +9,11 @@ from pathlib import Path
 # must be chosen before xlwings is first imported.  xlwings PRO is free for non-commercial use.
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+# Embedding caches of the test run stay out of the user's cache folder.
+if "XL_UPR_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["XL_UPR_CACHE_DIR"] = tempfile.mkdtemp(prefix="xl-upr-test-cache-")
 
 import pytest
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import shared_file
 
 from xl_upr.index import build_index
-from xl_upr.match import best_match, match_table, score_pair, top_matches, top_matches_reference
+from xl_upr.match import best_match, candidate_table, match_table, score_pair, top_matches, top_matches_reference
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
 
@@ -62,16 +62,18 @@ def test_cutoff_is_inclusive_and_limit_none_is_all(kaz2014_index):
     assert hits[3] in top_matches("Ratify CRPD", kaz2014_index, score_cutoff=cut, limit=None)
 
 
-def test_fast_path_agrees_with_reference(kaz2014):
+def test_fast_lexical_scores_agree_with_reference(kaz2014):
     sample = kaz2014[:120]
     index = build_index(sample)
-    for query in ("Ratify CRPD (Hungary)", CANADA_2019_2, "Abolish the death penalty",
-                  "Ensure freedom of expression and protect journalists"):
-        fast = [(m.id, m.score) for m in top_matches(query, index, limit=None)]
-        slow = top_matches_reference(query, sample, limit=None)
-        assert [i for i, _ in fast[:10]] == [i for i, _ in slow[:10]]
-        for (_, a), (_, b) in zip(fast, slow):
-            assert a == pytest.approx(b, abs=0.05)
+    queries = ["Ratify CRPD (Hungary)", CANADA_2019_2, "Abolish the death penalty",
+               "Ensure freedom of expression and protect journalists"]
+    _used, table = candidate_table(queries, index, limit=None, semantic=False)
+    for query, (_prof, rows, x) in zip(queries, table):
+        fast = {sample[r].id: round(100 * v, 2) for r, v in zip(rows.tolist(), x[:, 0].tolist()) if v > 0}
+        slow = dict(top_matches_reference(query, sample, limit=None))
+        assert set(fast) == set(slow)
+        for rid, score in slow.items():
+            assert fast[rid] == pytest.approx(score, abs=0.05), rid
 
 
 def test_score_pair_is_domain_aware():
@@ -114,15 +116,18 @@ def test_records_in_index_are_unchanged():
 
 
 def test_explanation_points_sum_to_the_score(kaz2014_index):
+    import math
+
     from xl_upr.explain import explain, why
 
     for query in ("Ratify the Convention on the Rights of Persons with Disabilities", CANADA_2019_2,
                   "Ratify the Optional Protocol to the Convention against Torture"):
-        for hit in top_matches(query, kaz2014_index, limit=3):
-            cues = explain(query, kaz2014_index, hit.key)
-            assert sum(c.points for c in cues) == pytest.approx(hit.score, abs=0.02)
+        for semantic in (True, False):
+            for hit in top_matches(query, kaz2014_index, limit=3, semantic=semantic):
+                z = sum(c.points for c in explain(hit))
+                assert 100 / (1 + math.exp(-z)) == pytest.approx(hit.score, abs=0.051)
     hit = best_match("Ratify the Convention on the Rights of Persons with Disabilities", kaz2014_index)
-    text = why(explain("Ratify the Convention on the Rights of Persons with Disabilities", kaz2014_index, hit.key))
+    text = why(hit, kaz2014_index)
     assert text.startswith("CRPD") and "disabilit" in text
 
 

@@ -14,7 +14,7 @@ from xl_upr.errors import XlUprError
 
 def _cmd_match(args: argparse.Namespace) -> int:
     from xl_upr._cells import safe_text
-    from xl_upr.explain import explain, why
+    from xl_upr.explain import why
     from xl_upr.index import build_index
     from xl_upr.match import match_table
     from xl_upr.records import load_records
@@ -29,7 +29,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
     for q, hits in zip(queries, results):
         for rank, m in enumerate(hits, start=1):
             rows.append({"query_id": q.id, "rank": rank, "corpus_id": m.id, "score": round(m.score, 1),
-                         "status": m.status, "why": why(explain(q.text, index, m.key))})
+                         "status": m.status, "why": why(m, index)})
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

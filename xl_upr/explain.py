@@ -1,81 +1,102 @@
-"""Stage 4: why a match scored as it did — rows of labelled points that sum to the score."""
+"""Stage 4: why a match scored as it did — from what the ranking already computed.
+
+`explain` gives the ranker's waterfall in log-odds (splink's "match weights"): a baseline, one
+row per feature and the lead over the next candidate; they sum to the logit of the confidence.
+`why` gives one short sentence of what decided, in domain terms: the shared instrument, the
+shared rights area, the people both are about, the key words they share, the same
+recommending State. Nothing is re-normalised and no matrix is built per row.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+import numpy as np
 
-from xl_upr import match as _match
-from xl_upr.index import CorpusIndex, features, tf
-from xl_upr.normalise import DISPLAY, surface, terms, treaties, treaty_factor
+from xl_upr.index import CorpusIndex, themes
+from xl_upr.lexicon import BOILERPLATE
+from xl_upr.match import Match
+from xl_upr.normalise import DISPLAY, TREATY_TOKENS, surface
+from xl_upr.ranking.model import ranker
+
+_LABELS = {
+    "lexical": "shared wording", "cosine": "similar meaning", "lexical_gap": "wording behind the best",
+    "cosine_gap": "meaning behind the best", "same_treaty": "same treaty", "other_treaty": "different treaties",
+    "treaty_only_earlier": "a treaty only in the earlier record", "length_ratio": "length", "same_area":
+    "same rights area", "other_area": "different rights area", "same_people": "same people",
+    "best_clause": "a clause in common",
+}
+_QUIET = frozenset({"zzstate", "zzupr", "zzohchr", "zzsdg", "zzcso", "zzspecproc"})
 
 
 @dataclass(frozen=True)
 class Cue:
-    """One reason in an explanation: a shared term (or the wording overlap) and its points."""
+    """One reason in an explanation and its points (log-odds; positive raises the score)."""
 
     label: str
     points: float
 
 
-def _label(feature: str) -> str:
-    if feature.startswith("zz"):
-        return DISPLAY.get(feature, feature[2:].upper())
-    if feature.startswith("zt "):
-        return "theme: " + feature[3:]
-    return surface(feature)
+def explain(match: Match) -> list[Cue]:
+    """The waterfall behind a match's score: cues whose points sum to logit(score / 100).
 
-
-def explain(query: str, index: CorpusIndex, row: int) -> list[Cue]:
-    """The cues behind the score of record ``row`` for ``query``; their points sum to the score.
-
-    Each shared feature gets its share of the weighted-cosine part; rapidfuzz's wording
-    overlap is its own row.
+    Examples
+    --------
+    >>> from xl_upr.index import build_index
+    >>> from xl_upr.match import best_match
+    >>> from xl_upr.records import Record
+    >>> m = best_match("Ratify the CRPD", build_index([Record("a", "Ratify CRPD (Hungary)")]))
+    >>> z = sum(c.points for c in explain(m))
+    >>> bool(round(100 / (1 + np.exp(-z)), 1) == m.score)
+    True
     """
-    q = features(terms(query))
-    vec, qnorm = index.vectorise(q)
-    d = index.record_features(row)
-    cos_row = index.matrix[row]
-    values = dict(zip(cos_row.indices.tolist(), cos_row.data.tolist()))
-    contrib = {}
-    for f, c in q.items():
-        col = index.vocab.get(f)
-        if col is not None and f in d:
-            contrib[f] = index.weight(f) * tf(c) * values[col] / (qnorm or 1.0)
-    cos = sum(contrib.values())
-    if cos <= 0:
+    if not match.features:
         return []
-    qstems, rs = terms(query), index.stem_string(row)
-    ratio = fuzz.token_set_ratio(_match._stem_string(qstems), rs)
-    raw = _match.blend(cos, ratio)
-    factor = treaty_factor(treaties(qstems), treaties(rs.split()))
-    base = (1.0 - _match.FUZZ_SHARE) * math.sqrt(min(cos, 1.0)) * 100.0
-    cues = [Cue(_label(f), base * v / cos) for f, v in contrib.items()]
-    cues.sort(key=lambda c: (-round(c.points, 6), c.label))
-    if abs(raw - base) >= 0.005:
-        cues.append(Cue("wording overlap", raw - base))
-    if factor != 1.0:
-        label = "different treaties named" if treaties(qstems) else "a treaty named only in the earlier record"
-        cues.append(Cue(label, raw * factor - raw))
+    model = ranker(match.ranker == "semantic")
+    a, b, c = model.calibration
+    cues = [Cue("baseline", a * model.bias + c)]
+    cues += [Cue(_LABELS.get(name, name), a * value)
+             for name, value in model.contributions(np.asarray(match.features, dtype=np.float64))]
+    cues.append(Cue("lead over the next candidate", b * match.margin))
     return cues
 
 
-def why(cues: list[Cue], top: int = 3) -> str:
-    """One short sentence of the strongest shared terms, e.g. 'CRPD; ratify; disabilities'.
+def _name(stem: str) -> str:
+    return DISPLAY.get(stem, stem[2:].upper()) if stem.startswith("zz") else surface(stem)
 
-    A word already shown inside a chosen pair is not repeated.
+
+def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
+    """One short sentence of what the two texts share, e.g. 'CRPD; ratify; people: disabilities'.
+
+    Built from the ranker's own sets: shared instruments first, then the rights area, the people,
+    the strongest shared words (by corpus weight, boilerplate left out), a shared recommending
+    State; a different treaty or area is said too.
     """
-    chosen: list[str] = []
-    for c in cues:
-        if c.points <= 0 or c.label == "wording overlap":
-            continue
-        words = {c.label} if c.label.startswith("theme: ") else set(c.label.split(" "))
-        shown = {w for label in chosen for w in label.split(" ")}
-        if words <= shown:
-            continue
-        chosen = [label for label in chosen if not set(label.split(" ")) <= words] + [c.label]
-        if len(chosen) == top:
-            break
-    return "; ".join(chosen)
+    q = match.query
+    if q is None or match.key < 0:
+        return ""
+    r = index.profiles()[match.key]
+    shared = q.stems & r.stems
+    parts: list[str] = []
+    parts += sorted(_name(s) for s in shared if s.startswith("zz") and s not in _QUIET)
+    words = sorted((s for s in shared if not s.startswith("zz") and s not in BOILERPLATE and s not in q.groups),
+                   key=lambda s: (-index.weight(s), s))
+    parts += [t[3:] for t in sorted(themes(shared))]
+    parts += [w for w in (surface(s) for s in words) if not any(w in p for p in parts)][:2]
+    areas = [a for a in sorted(q.sectors & r.sectors) if not any(a[:5] in p for p in parts)]
+    if areas:
+        parts.append("area: " + ", ".join(areas[:2]))
+    if q.groups & r.groups:
+        parts.append("people: " + ", ".join(sorted(surface(g) for g in q.groups & r.groups)[:2]))
+    parts = list(dict.fromkeys(parts))[:top]
+    if q.states & r.states:
+        parts.append("same recommending State (" + ", ".join(sorted(q.states & r.states)[:2]) + ")")
+    if q.treaties and r.treaties and not (q.treaties & r.treaties):
+        parts.append("different treaties (" + ", ".join(sorted(_name(t) for t in r.treaties
+                                                               if t in TREATY_TOKENS)[:2]) + " earlier)")
+    elif q.sectors and r.sectors and not (q.sectors & r.sectors):
+        parts.append("other area")
+    if not parts and match.ranker == "semantic" and len(match.features) > 1 and match.features[1] >= 0.6:
+        parts.append("similar meaning")
+    return "; ".join(parts)
+

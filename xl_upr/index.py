@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -76,6 +77,24 @@ class CorpusIndex:
     _terms: list[str] = field(default_factory=list, repr=False)
     _by_feature: sparse.csr_matrix | None = field(default=None, repr=False)
     _unigram: np.ndarray | None = field(default=None, repr=False)
+    _profiles: list[Any] | None = field(default=None, repr=False)
+    _vectors: np.ndarray | None = field(default=None, repr=False)
+
+    def profiles(self) -> list[Any]:
+        """`ranking.profile.Profile` of every record (made once, on first use)."""
+        if self._profiles is None:
+            from xl_upr.ranking.profile import profiles
+
+            self._profiles = profiles([r.text for r in self.records])
+        return self._profiles
+
+    def vectors(self, *, disk: bool = True, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Sentence embeddings of every record (cached; raises `SemanticUnavailable`)."""
+        if self._vectors is None:
+            from xl_upr.ranking.vectors import embeddings
+
+            self._vectors = embeddings([r.text for r in self.records], disk=disk, progress=progress)
+        return self._vectors
 
     @property
     def by_feature(self) -> sparse.csr_matrix:

@@ -287,3 +287,39 @@ THEMES: dict[str, tuple[str, ...]] = {
     "detention": ("detention", "prisons", "detainees"),
     "children": ("children", "child", "juvenile", "zzcrc", "zzopcrcic", "zzopcrcac", "zzopcrcsc"),
 }
+
+# ---------------------------------------------------------------------------------------
+# What a recommendation asks about: the rights areas of OHCHR's thematic lists, as words.
+# Two texts about the same people but different areas (health vs. legislation for women
+# with disabilities) ask for different things; the ranker compares these sets.
+# ---------------------------------------------------------------------------------------
+SECTORS: dict[str, tuple[str, ...]] = {
+    "health": ("health", "healthcare", "medical", "hospital", "mortality", "maternal", "hiv", "aids",
+               "tuberculosis", "mental", "vaccination", "reproductive", "abortion"),
+    "education": ("education", "school", "schools", "enrolment", "teachers", "curriculum", "educational",
+                  "literacy", "university", "pupils", "students"),
+    "housing": ("housing", "homeless", "homelessness", "eviction", "evictions", "shelter", "dwelling"),
+    "work": ("employment", "labour", "work", "workers", "unemployment", "wage", "wages", "jobs", "workplace"),
+    "social protection": ("poverty", "social", "security", "pension", "pensions", "welfare", "benefits"),
+    "water and sanitation": ("water", "sanitation"),
+    "justice": ("judiciary", "judges", "courts", "court", "trial", "lawyers", "prosecutors", "justice", "judicial"),
+    "detention": ("prison", "prisons", "detention", "detainees", "penitentiary", "custody", "prisoners",
+                  "overcrowding"),
+    "violence": ("violence", "abuse", "rape", "harassment"),
+    "trafficking": ("trafficking", "exploitation"),
+    "expression": ("expression", "media", "journalists", "press", "defamation", "libel", "speech"),
+    "assembly and association": ("assembly", "association", "protest", "demonstrations", "unions"),
+    "religion": ("religion", "religious", "belief"),
+    "discrimination": ("discrimination", "equality", "racism", "racial", "xenophobia", "intolerance"),
+    "hate": ("hate",),
+    "torture": ("torture", "ill-treatment"),
+    "death penalty": ("death", "executions"),
+    "corruption": ("corruption",),
+    "environment": ("environment", "climate", "environmental"),
+    "national institution": ("ombudsman", "nhri", "paris"),
+    "ratification": ("ratify", "ratification"),
+    "cooperation": ("cooperation", "cooperate", "mechanisms", "invitation"),
+    "training and awareness": ("training", "train", "awareness", "campaigns"),
+    "legislation": ("legislation", "law", "laws", "legal", "code", "amend", "amendment"),
+    "data": ("data", "statistics"),
+}

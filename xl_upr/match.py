@@ -14,9 +14,10 @@ texts name different treaties, or only the earlier record names one (`normalise.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -24,6 +25,11 @@ from scipy import sparse
 
 from xl_upr.index import CorpusIndex, features
 from xl_upr.normalise import terms, terms_many, treaties, treaty_factor
+from xl_upr.ranking.embed import SemanticUnavailable
+from xl_upr.ranking.features import NAMES, pair_features
+from xl_upr.ranking.model import Ranker, margins, ranker
+from xl_upr.ranking.profile import EMPTY, Profile, profiles
+from xl_upr.ranking.vectors import embeddings
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
 
@@ -41,6 +47,10 @@ class Match:
     score: float
     key: int
     status: str = ""
+    features: tuple[float, ...] = field(default=(), repr=False, compare=False)
+    ranker: str = field(default="", repr=False, compare=False)
+    margin: float = field(default=0.0, repr=False, compare=False)
+    query: Profile | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -104,29 +114,95 @@ def _cosines(queries: Sequence[_Query | None], index: CorpusIndex) -> sparse.csr
     return prod
 
 
-def _rank(q: _Query, rows: np.ndarray, cosines: np.ndarray, index: CorpusIndex, settings: MatchSettings,
-          score_cutoff: float, limit: int | None) -> list[Match]:
-    n = len(rows)
-    want = n if limit is None else min(n, max(CANDIDATES, 4 * limit))
-    pick = np.argpartition(-cosines, want - 1)[:want] if 0 < want < n else np.arange(n)
-    qs = _stem_string(q.stems)
-    scored = []
-    for row, cos in zip(rows[pick].tolist(), cosines[pick].tolist()):
-        if cos <= 0:
-            continue
-        rs = index.stem_string(row)
-        ratio = fuzz.token_set_ratio(qs, rs)
-        score = round(blend(cos, ratio) * treaty_factor(q.treaties, treaties(rs.split())), 2)
-        if score >= score_cutoff:
-            scored.append((score, -row))
-    scored.sort(reverse=True)
-    if limit is not None:
-        scored = scored[:limit]
-    return [Match(index.records[-r], s, -r, settings.status(s)) for s, r in scored]
+#: Candidates per query from each source (lexical index, embedding neighbours), at least.
+SEMANTIC_CANDIDATES = 20
+#: Candidates below this confidence (0-100) are no candidates: they share next to nothing.
+FLOOR = 0.5
+#: Sentence-embedding products are taken over this many records at a time (bounded memory).
+_BLOCK = 32_768
+
+
+def _top(values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k largest values (unordered)."""
+    if k >= len(values):
+        return np.arange(len(values))
+    return np.argpartition(-values, k - 1)[:k]
+
+
+def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
+    """Cosines of query vectors against all records (float32), blockwise over records."""
+    out = np.empty((len(qv), len(cvec)), dtype=np.float32)
+    for start in range(0, len(cvec), _BLOCK):
+        out[:, start:start + _BLOCK] = qv @ cvec[start:start + _BLOCK].astype(np.float32).T
+    return out
+
+
+def _lexical(q: _Query, row: int, cosine: float, index: CorpusIndex) -> float:
+    """The lexical score (0-100) of one candidate: blended cosine and token-set ratio, lowered
+    when the texts name different treaties or only the record names one."""
+    if cosine <= 0:
+        return 0.0
+    rs = index.stem_string(row)
+    ratio = fuzz.token_set_ratio(_stem_string(q.stems), rs)
+    return round(blend(cosine, ratio) * treaty_factor(q.treaties, treaties(rs.split())), 2)
+
+
+def _candidates(q: _Query, prof: Profile, lex_rows: np.ndarray, lex_cos: np.ndarray, sem: np.ndarray | None,
+                index: CorpusIndex, want: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate rows (lexical top and embedding neighbours) and their feature rows."""
+    k = len(index) if want is None else want
+    rows = lex_rows[_top(lex_cos, k)] if len(lex_rows) else lex_rows
+    if sem is not None:
+        rows = np.union1d(rows, _top(sem, max(k, SEMANTIC_CANDIDATES)))
+    rows = np.unique(rows)
+    pos = np.searchsorted(lex_rows, rows)
+    pos[pos >= len(lex_rows)] = 0
+    hit = (lex_rows[pos] == rows) if len(lex_rows) else np.zeros(len(rows), dtype=bool)
+    cos = np.where(hit, lex_cos[pos] if len(lex_cos) else 0.0, 0.0)
+    lex = np.array([_lexical(q, r, c, index) / 100.0 for r, c in zip(rows.tolist(), cos.tolist())])
+    emb = sem[rows] if sem is not None else np.zeros(len(rows), dtype=np.float32)
+    best_lex = float(lex.max()) if len(lex) else 0.0
+    best_emb = float(sem.max()) if sem is not None and len(sem) else 0.0
+    profs = index.profiles()
+    x = np.array([pair_features(prof, profs[r], lv, float(ev), best_lex, best_emb)
+                  for r, lv, ev in zip(rows.tolist(), lex.tolist(), emb.tolist())], dtype=np.float64)
+    return rows, x.reshape(len(rows), len(NAMES))
+
+
+def _rank(prof: Profile, rows: np.ndarray, x: np.ndarray, index: CorpusIndex, settings: MatchSettings,
+          model: Ranker, score_cutoff: float, limit: int | None) -> list[Match]:
+    if not len(rows):
+        return []
+    u = model.utility(x)
+    conf = model.confidence(u) * 100.0
+    lead = margins(u)
+    out = []
+    for i in np.lexsort((rows, -u)).tolist():
+        score = round(float(conf[i]), 1)
+        if score >= max(score_cutoff, FLOOR):
+            out.append(Match(index.records[int(rows[i])], score, int(rows[i]), settings.status(score),
+                             tuple(x[i].tolist()), model.name, float(lead[i]), prof))
+        if limit is not None and len(out) == limit:
+            break
+    return out
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, SemanticFallback, stacklevel=3)
+
+
+class SemanticFallback(UserWarning):
+    """The embedding model could not be used; matching went on with the lexical ranker."""
 
 
 def top_matches(query: str | None, index: CorpusIndex, *, score_cutoff: float = 0.0,
-                limit: int | None = 5, settings: MatchSettings | None = None) -> list[Match]:
+                limit: int | None = 5, settings: MatchSettings | None = None,
+                semantic: bool | None = None) -> list[Match]:
     """Rank earlier records for one recommendation, best first.
 
     Examples
@@ -136,45 +212,88 @@ def top_matches(query: str | None, index: CorpusIndex, *, score_cutoff: float = 
     >>> [m.id for m in top_matches("Ratify the Convention on the Rights of Persons with Disabilities", idx)]
     ['a']
     """
-    return match_table([query], index, score_cutoff=score_cutoff, limit=limit, settings=settings)[0]
+    return match_table([query], index, score_cutoff=score_cutoff, limit=limit, settings=settings,
+                       semantic=semantic)[0]
 
 
 def best_match(query: str | None, index: CorpusIndex, *, score_cutoff: float = 0.0,
-               settings: MatchSettings | None = None) -> Match | None:
+               settings: MatchSettings | None = None, semantic: bool | None = None) -> Match | None:
     """The single best earlier record for a recommendation, or None."""
-    hits = top_matches(query, index, score_cutoff=score_cutoff, limit=1, settings=settings)
+    hits = top_matches(query, index, score_cutoff=score_cutoff, limit=1, settings=settings, semantic=semantic)
     return hits[0] if hits else None
 
 
-def match_table(queries: Sequence[str | None], index: CorpusIndex, *, score_cutoff: float = 0.0,
-                limit: int | None = 5, settings: MatchSettings | None = None,
-                batch: int = 64) -> list[list[Match]]:
-    """Top matches for many recommendations at once (one list per query, in order)."""
-    settings = settings or MatchSettings()
+def candidate_table(queries: Sequence[str | None], index: CorpusIndex, *, limit: int | None = 5,
+                    semantic: bool = True, cache: bool = True, progress: Callable[[int, int], None] | None = None,
+                    batch: int = 64) -> tuple[bool, list[tuple[Profile, np.ndarray, np.ndarray] | None]]:
+    """Per query: its profile, candidate rows and their `features.NAMES` rows (None for a blank
+    query), and whether embeddings were used (False: the ``lexical`` ranker applies).
+    What `match_table` ranks, and what ``scripts/train_ranker.py`` fits on."""
     prepared = _prepare_many(queries)
-    out: list[list[Match]] = []
-    if len(index) == 0:
-        return [[] for _ in prepared]
+    present = [i for i, q in enumerate(prepared) if q is not None]
+    qvec = cvec = None
+    if semantic and present and len(index):
+        try:
+            cvec = index.vectors(disk=cache, progress=progress)
+            qvec = np.zeros((len(prepared), cvec.shape[1]), dtype=np.float32)
+            qvec[present] = embeddings([str(queries[i]) for i in present], disk=cache).astype(np.float32)
+        except SemanticUnavailable as err:
+            _warn_once(f"sentence embeddings unavailable ({err}); using the lexical ranker")
+            qvec = cvec = None
+    profs: list[Profile] = [EMPTY] * len(prepared)
+    for i, p in zip(present, profiles([str(queries[i]) for i in present])):
+        profs[i] = p
+    want = None if limit is None else max(CANDIDATES, 4 * limit)
+    out: list[tuple[Profile, np.ndarray, np.ndarray] | None] = []
     for start in range(0, len(prepared), batch):
         chunk = prepared[start:start + batch]
+        if not len(index):
+            out.extend(None for _ in chunk)
+            continue
         cos = _cosines(chunk, index)
+        cos.sort_indices()
+        sem = _semantic_block(qvec[start:start + batch], cvec) if qvec is not None and cvec is not None else None
         for i, q in enumerate(chunk):
-            start, end = cos.indptr[i], cos.indptr[i + 1]
-            out.append([] if q is None else _rank(q, cos.indices[start:end], cos.data[start:end], index, settings,
-                                                 score_cutoff, limit))
-    return out
+            if q is None:
+                out.append(None)
+                continue
+            a, b = cos.indptr[i], cos.indptr[i + 1]
+            prof = profs[start + i]
+            rows, x = _candidates(q, prof, cos.indices[a:b], cos.data[a:b], None if sem is None else sem[i],
+                                  index, want)
+            out.append((prof, rows, x))
+    return cvec is not None, out
+
+
+def match_table(queries: Sequence[str | None], index: CorpusIndex, *, score_cutoff: float = 0.0,
+                limit: int | None = 5, settings: MatchSettings | None = None, semantic: bool | None = None,
+                cache: bool = True, progress: Callable[[int, int], None] | None = None,
+                batch: int = 64) -> list[list[Match]]:
+    """Top matches for many recommendations at once (one list per query, in order).
+
+    ``semantic`` (default: the setting) adds sentence embeddings to the ranking; if the model
+    cannot load, a `SemanticFallback` warning is issued once and the lexical ranker is used.
+    ``cache=False`` keeps embeddings out of the on-disk cache; ``progress(done, total)`` is
+    called while a corpus is embedded for the first time.
+    """
+    settings = settings or MatchSettings()
+    used, table = candidate_table(queries, index, limit=limit,
+                                  semantic=settings.semantic if semantic is None else semantic,
+                                  cache=cache, progress=progress, batch=batch)
+    model = ranker(used)
+    return [[] if t is None else _rank(t[0], t[1], t[2], index, settings, model, score_cutoff, limit)
+            for t in table]
 
 
 def score_pair(text_a: str | None, text_b: str | None) -> float:
-    """The matcher's 0-100 score of two texts on their own (a two-record corpus gives the
-    weights: what both share counts, what only one says lowers the score)."""
+    """The matcher's 0-100 confidence that ``text_b`` asks for what ``text_a`` asks, the two
+    texts on their own (``text_b`` is a one-record corpus: what only ``text_a`` says lowers it)."""
     from xl_upr.index import build_index
 
     if not text_a or not text_b or not str(text_a).strip() or not str(text_b).strip():
         return 0.0
-    idx = build_index([Record("b", str(text_b)), Record("a", str(text_a))])
-    hits = top_matches(str(text_a), idx, limit=None)
-    return next((h.score for h in hits if h.id == "b"), 0.0)
+    hits = top_matches(str(text_a), build_index([Record("b", str(text_b))]), limit=None)
+    return hits[0].score if hits else 0.0
 
 
 def top_matches_reference(query: str | None, records: Sequence[Record], *, score_cutoff: float = 0.0,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_upr.explain import explain, why
+from xl_upr.explain import why
 from xl_upr.index import CorpusIndex, build_index
 from xl_upr.match import Match, match_table, score_pair
 from xl_upr.records import Record
@@ -217,7 +217,7 @@ def _values(r: NewRow, best: Match | None, confirmed: bool, hits: list[Match], l
     if best not in lineage and confirmed:
         lineage.append(best)
     first = min(lineage, key=lambda h: (h.record.year or "9999", h.record.cycle or "9"), default=None)
-    reason = why(explain(r.text, index, best.key)) if index is not None and best.key >= 0 else ""
+    reason = why(best, index) if index is not None and best.key >= 0 else ""
     values.update({
         "Match ID": rec.id,
         "Match score": round(best.score, 1),

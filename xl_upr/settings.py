@@ -20,12 +20,13 @@ class MatchSettings:
     Defaults were calibrated on a labelled development set (see benchmarks/quality.py).
     """
 
-    repeated_at: float = 55.0
-    similar_at: float = 30.0
+    repeated_at: float = 86.0
+    similar_at: float = 50.0
     top: int = 5
     treaty_at: float = 30.0
     lineage_at: float = 45.0
     group_at: float = 70.0
+    semantic: bool = True
 
     def __post_init__(self) -> None:
         for name in ("repeated_at", "similar_at", "treaty_at", "lineage_at", "group_at"):
@@ -36,6 +37,8 @@ class MatchSettings:
         if self.similar_at > self.repeated_at:
             raise SettingsError(f"similar_at ({self.similar_at}) must not exceed repeated_at "
                                 f"({self.repeated_at}); lower similar_at or raise repeated_at")
+        if not isinstance(self.semantic, bool):
+            raise SettingsError(f"semantic must be yes or no, got {self.semantic!r}")
         if not isinstance(self.top, int) or isinstance(self.top, bool) or not 1 <= self.top <= 100:
             raise SettingsError(f"top must be a whole number from 1 to 100, got {self.top!r}")
 
@@ -59,6 +62,9 @@ class MatchSettings:
                 raise SettingsError(f"{source}: unknown setting {raw_key!r}; known: {', '.join(known)}")
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
+            if key == "semantic":
+                kwargs[key] = _flag(raw, source)
+                continue
             try:
                 kwargs[key] = int(float(raw)) if key == "top" else float(raw)
             except (TypeError, ValueError):
@@ -80,3 +86,15 @@ class MatchSettings:
         if not isinstance(data, dict):
             raise SettingsError(f"{path}: settings must be a JSON object")
         return cls.from_mapping(data, str(path))
+
+
+def _flag(raw: Any, source: str) -> bool:
+    """A yes/no setting from a cell, JSON or the command line."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "1.0", "yes", "true", "on", "y"):
+        return True
+    if text in ("0", "0.0", "no", "false", "off", "n"):
+        return False
+    raise SettingsError(f"{source}: semantic must be yes or no, got {raw!r}")

@@ -14,9 +14,9 @@ import xlwings as xw
 
 from xl_upr import _cells as cells
 from xl_upr.errors import XlUprError
-from xl_upr.explain import explain, why
+from xl_upr.explain import why
 from xl_upr.index import CorpusIndex, build_index
-from xl_upr.match import match_table, score_pair
+from xl_upr.match import best_match, match_table, score_pair
 from xl_upr.normalise import split_states
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
@@ -96,7 +96,7 @@ def upr_topn(text, prior_texts, prior_ids, n=None):
     except _ERRORS as err:
         return cells.message(err)
     hits = match_table([query], index, limit=limit)[0] if query else []
-    rows = [[h.id, round(h.score, 1), why(explain(query, index, h.key))] for h in hits]
+    rows = [[h.id, round(h.score, 1), why(h, index)] for h in hits]
     return rows + [["", "", ""]] * (limit - len(rows))
 
 
@@ -121,7 +121,9 @@ def _per_row(texts: Any, fn: Any) -> list[list[Any]]:
 
 
 def _why_pair(a: str, b: str) -> str:
-    return why(explain(a, build_index([Record("b", b), Record("a", a)]), 0))
+    index = build_index([Record("b", b)])
+    hit = best_match(a, index)
+    return why(hit, index) if hit else ""
 
 
 @xw.func

@@ -1,0 +1,70 @@
+"""What a text asks, as sets the ranker compares: content stems, treaties, rights areas
+(`lexicon.SECTORS`), groups of persons (`lexicon.GROUPS`) and the stems of each clause."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from xl_upr import lexicon
+from xl_upr.normalise import split_states, stem, terms_many, treaties
+from xl_upr.ranking.ask import clauses
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The parts of one text the ranker's features read."""
+
+    stems: frozenset[str]
+    treaties: frozenset[str]
+    sectors: frozenset[str]
+    groups: frozenset[str]
+    clauses: tuple[frozenset[str], ...]
+    states: frozenset[str]
+
+
+EMPTY = Profile(frozenset(), frozenset(), frozenset(), frozenset(), (), frozenset())
+
+
+@lru_cache(maxsize=1)
+def _sector_of() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for sector, words in lexicon.SECTORS.items():
+        for word in words:
+            for part in word.split("-"):
+                s = stem(part)
+                if s:
+                    out.setdefault(s, set()).add(sector)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+_BOILERPLATE = frozenset(lexicon.BOILERPLATE)
+
+
+def profiles(texts: Sequence[str]) -> list[Profile]:
+    """Profiles of many texts, processed together (one `terms_many` call over all clauses).
+
+    >>> p = profiles(["Improve access to health care for women with disabilities (Chile)"])[0]
+    >>> sorted(p.sectors), sorted(p.groups), sorted(p.states)
+    (['health'], ['disabl', 'woman'], ['Chile'])
+    """
+    parts = [clauses(t) or [split_states(t)[0]] for t in texts]
+    flat = [c for cl in parts for c in cl]
+    names, ids, docs = terms_many(flat) if flat else ([], np.zeros(0, np.int64), np.zeros(0, np.int64))
+    bounds = np.searchsorted(docs, np.arange(len(flat) + 1))
+    sector_of = _sector_of()
+    out: list[Profile] = []
+    k = 0
+    for text, cl in zip(texts, parts):
+        sets = []
+        for _ in cl:
+            sets.append(frozenset(names[j] for j in ids[bounds[k]:bounds[k + 1]].tolist()))
+            k += 1
+        stems = frozenset().union(*sets) if sets else frozenset()
+        sectors = frozenset(x for s in stems for x in sector_of.get(s, ()))
+        out.append(Profile(stems, treaties(stems), sectors, stems & lexicon.GROUPS,
+                           tuple(s - _BOILERPLATE for s in sets), frozenset(split_states(text)[1])))
+    return out
