@@ -1,31 +1,55 @@
-"""Speed and memory: 300 queries x 10k / 100k / 267k records, against plain rapidfuzz cdist.
+"""Speed and memory of `xl-upr match` as a whole process, against plain baselines, same run.
 
-Corpora are synthetic, made by recombining real recommendation sentences (the seed report
-and, when ../shared is beside the project, every UPR report there).  Each size runs in its own
-process so that peak memory (max RSS) is that size's alone.
+    python benchmarks/speed.py [--cases 300x10000 3000x10000] [--large]
 
-    python benchmarks/speed.py [--sizes 10000 100000 267000] [--baseline-queries 30]
+Corpora are synthetic, made by recombining clauses of real recommendations (the seed report
+and, when ../shared is beside the project, every UPR report there), written to CSV files.
+Each command runs as its own process (imports, CSV reading and output included), timed by
+wall clock and CPU (user + system of the process tree); peak memory is the largest resident
+set of the tree (``wait4``). Rows:
 
-The baseline is ``rapidfuzz.process.cdist(queries, corpus, scorer=token_set_ratio)`` (one
-worker, as plain as it comes) timed on ``--baseline-queries`` of the 300 queries and scaled
-to 300, on the same corpus in the same run.
+- ``xl-upr first run``: empty embedding cache (the corpus and queries are embedded);
+- ``xl-upr warm``: the same command again (embeddings read from the cache);
+- ``xl-upr --no-semantic``: the lexical ranker, no cache;
+- ``tf-idf script``: benchmarks/tfidf_baseline.py (scikit-learn TfidfVectorizer + cosine, top 5);
+- ``rapidfuzz cdist``: ``process.cdist(token_set_ratio)`` over all pairs, top 5.
+
+Ratios are each row's wall time over the TF-IDF script's, measured in the same run.
+``--large`` adds 300 x 267,000 (lexical and warm only: a first embedding of 267k texts takes
+about 12 minutes on 2 cores, and is reported when run).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import csv
+import os
 import random
 import re
-import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
+XL = shutil.which("xl-upr") or str(Path(sys.executable).with_name("xl-upr"))
+
+CDIST = """
+import csv, sys
+import numpy as np
+from rapidfuzz import fuzz, process
+q = [r["text"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))]
+c = [r["text"] for r in csv.DictReader(open(sys.argv[2], encoding="utf-8"))]
+top = []
+for start in range(0, len(q), 50):
+    s = process.cdist(q[start:start + 50], c, scorer=fuzz.token_set_ratio, workers=1)
+    top.append(np.argsort(-s, axis=1)[:, :5])
+print(sum(len(t) for t in top))
+"""
 
 
 def sentences() -> list[str]:
@@ -43,58 +67,69 @@ def sentences() -> list[str]:
     return out
 
 
-def make_corpus(n: int, seed: int) -> list[str]:
-    parts = sentences()
+def write_corpus(path: Path, n: int, seed: int, parts: list[str]) -> None:
     rnd = random.Random(seed)
-    return [" ".join(rnd.sample(parts, rnd.choice((1, 2, 2, 3)))) for _ in range(n)]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        for i in range(n):
+            w.writerow([f"R{seed}-{i}", " ".join(rnd.sample(parts, rnd.choice((1, 2, 2, 3)))) + " (Norway)"])
 
 
-def run_one(n: int, baseline_queries: int) -> dict[str, float]:
-    from rapidfuzz import fuzz, process
-
-    from xl_upr.index import build_index
-    from xl_upr.match import match_table
-    from xl_upr.records import Record
-
-    corpus = make_corpus(n, seed=1)
-    queries = make_corpus(300, seed=2)
-    records = [Record(str(i), t) for i, t in enumerate(corpus)]
-    t0 = time.perf_counter()
-    index = build_index(records)
-    t1 = time.perf_counter()
-    results = match_table(queries, index, limit=5)
-    t2 = time.perf_counter()
-    assert len(results) == 300
-    # MiB on Linux; forked workers of a parallel build count too
-    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    b0 = time.perf_counter()
-    process.cdist(queries[:baseline_queries], corpus, scorer=fuzz.token_set_ratio)
-    b1 = time.perf_counter()
-    return {"n": n, "build": t1 - t0, "query": t2 - t1, "total": t2 - t0, "peak_mib": rss,
-            "baseline": (b1 - b0) * 300 / baseline_queries}
+def run(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall, CPU (user+sys of the process tree) and peak RSS (MiB) of one command."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _pid, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    err = p.stderr.read().decode() if p.stderr else ""
+    if status:
+        sys.exit(f"{' '.join(cmd)} failed: {err[-400:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 267_000])
-    parser.add_argument("--baseline-queries", type=int, default=30)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.one:
-        print(json.dumps(run_one(args.one, args.baseline_queries)))
-        return 0
-    print(f"{'records':>8} {'build s':>8} {'300 q s':>8} {'total s':>8} {'peak MiB':>9} "
-          f"{'cdist s':>9} {'speed-up':>9}")
-    for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--baseline-queries",
-                              str(args.baseline_queries)], capture_output=True, text=True, check=True)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{r['n']:>8} {r['build']:8.2f} {r['query']:8.2f} {r['total']:8.2f} {r['peak_mib']:9.0f} "
-              f"{r['baseline']:9.1f} {r['baseline'] / r['total']:8.0f}x")
-    print(f"cdist: rapidfuzz.process.cdist(token_set_ratio) on {args.baseline_queries} queries, scaled to 300.")
+def case(nq: int, nc: int, parts: list[str], tmp: Path, large: bool) -> list[tuple[str, dict[str, float]]]:
+    q, c = tmp / f"q{nq}.csv", tmp / f"c{nc}.csv"
+    write_corpus(q, nq, 2, parts)
+    if not c.exists():
+        write_corpus(c, nc, 1, parts)
+    cache = tmp / f"cache-{nq}-{nc}"
+    env = {**os.environ, "XL_UPR_CACHE_DIR": str(cache)}
+    rows = []
+    if not (large and nc > 100_000):
+        rows.append(("xl-upr first run", run([XL, "match", str(q), str(c), "--top", "5"], env)))
+    else:
+        print(f"  ({nc:,} records: embedding the corpus once before timing the warm run)", flush=True)
+        run([XL, "match", str(q), str(c), "--top", "5"], env)
+    rows.append(("xl-upr warm", run([XL, "match", str(q), str(c), "--top", "5"], env)))
+    rows.append(("xl-upr --no-semantic", run([XL, "match", str(q), str(c), "--top", "5", "--no-semantic",
+                                              "--no-cache"], env)))
+    rows.append(("tf-idf script", run([sys.executable, str(ROOT / "benchmarks" / "tfidf_baseline.py"),
+                                       str(q), str(c)], env)))
+    if nq * nc <= 3_000_000:
+        rows.append(("rapidfuzz cdist", run([sys.executable, "-c", CDIST, str(q), str(c)], env)))
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", nargs="+", default=["300x10000", "3000x10000"])
+    ap.add_argument("--large", action="store_true", help="also 300 x 267,000")
+    a = ap.parse_args()
+    cases = [tuple(int(x) for x in c.split("x")) for c in a.cases] + ([(300, 267_000)] if a.large else [])
+    parts = sentences()
+    print(f"{os.cpu_count()} cores; {len(parts):,} clauses to recombine\n")
+    print("| queries × records | command | wall s | CPU s | peak MiB | wall ÷ tf-idf |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as d:
+        for nq, nc in cases:
+            rows = case(nq, nc, parts, Path(d), a.large)
+            base = dict(rows)["tf-idf script"]["wall"]
+            for name, r in rows:
+                print(f"| {nq:,} × {nc:,} | {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | "
+                      f"{r['wall'] / base:.2f} |", flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -1,26 +1,45 @@
 """xl-upr: link UN human-rights recommendations across review cycles, inside Excel.
 
-Data flow: importers (documents -> records) -> index -> match -> explain -> reconcile -> workbook.
+Data flow: importers (documents -> records) -> index -> ranking (embed, features, ranker) ->
+match -> explain -> reconcile -> workbook.
+
+Names are imported on first use (PEP 562), so ``import xl_upr`` and the command line start
+fast: a CSV job never loads openpyxl, a lexical one never loads onnxruntime.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 __version__ = "0.1.0"
 
-from xl_upr.errors import DocumentError, InputError, SettingsError, WorkbookError, XlUprError
-from xl_upr.explain import Cue, explain, why
-from xl_upr.importers import read_document
-from xl_upr.index import CorpusIndex, build_index
-from xl_upr.match import Match, best_match, match_table, score_pair, top_matches
-from xl_upr.normalise import clean, split_states
-from xl_upr.reconcile import Plan, plan_reconciliation
-from xl_upr.records import Record, load_records, write_records
-from xl_upr.settings import MatchSettings
-from xl_upr.workbook import create_workbook, reconcile_file
+_WHERE = {
+    "XlUprError": "errors", "InputError": "errors", "DocumentError": "errors", "SettingsError": "errors",
+    "WorkbookError": "errors",
+    "Cue": "explain", "explain": "explain", "why": "explain",
+    "read_document": "importers",
+    "CorpusIndex": "index", "build_index": "index",
+    "Match": "match", "best_match": "match", "match_table": "match", "score_pair": "match",
+    "top_matches": "match",
+    "clean": "normalise", "split_states": "normalise",
+    "Plan": "reconcile", "plan_reconciliation": "reconcile",
+    "Record": "records", "load_records": "records", "write_records": "records",
+    "MatchSettings": "settings",
+    "create_workbook": "workbook", "reconcile_file": "workbook",
+}
 
-__all__ = [
-    "CorpusIndex", "Cue", "DocumentError", "InputError", "Match", "MatchSettings", "Plan", "Record",
-    "SettingsError", "WorkbookError", "XlUprError", "__version__", "best_match", "build_index", "clean",
-    "create_workbook", "explain", "load_records", "match_table", "plan_reconciliation", "read_document",
-    "reconcile_file", "score_pair", "split_states", "top_matches", "why", "write_records",
-]
+__all__ = sorted([*_WHERE, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xl_upr' has no attribute {name!r}")
+    value = getattr(import_module(f"xl_upr.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from xl_upr import __version__
@@ -24,7 +25,9 @@ def _cmd_match(args: argparse.Namespace) -> int:
     queries = load_records(args.queries)
     corpus = load_records(args.corpus)
     index = build_index(corpus)
-    results = match_table([q.text for q in queries], index, limit=args.top, settings=settings)
+    results = match_table([q.text for q in queries], index, limit=args.top, settings=settings,
+                          semantic=False if args.no_semantic else None, cache=not args.no_cache,
+                          progress=_progress_bar("embedding the corpus (first time only)"))
     rows = []
     for q, hits in zip(queries, results):
         for rank, m in enumerate(hits, start=1):
@@ -40,6 +43,21 @@ def _cmd_match(args: argparse.Namespace) -> int:
         for row in rows:
             writer.writerow({k: safe_text(v) for k, v in row.items()})
     return 0
+
+
+def _progress_bar(label: str):  # noqa: ANN202 - a progress callback
+    """A one-line progress bar on stderr (only when stderr is a terminal and the work is long)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total >= 200:
+            filled = int(30 * done / total)
+            end = "\n" if done >= total else ""
+            print(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end, file=sys.stderr,
+                  flush=True)
+
+    return show
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -139,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--top", type=int, default=5, help="matches per query (default 5)")
     m.add_argument("--format", choices=("csv", "json"), default="csv")
     m.add_argument("--settings", help="JSON file of settings (repeated_at, similar_at, …)")
+    m.add_argument("--no-semantic", action="store_true",
+                   help="rank with the lexical ranker alone (no sentence embeddings)")
+    m.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the embedding cache in the per-user cache folder")
     m.set_defaults(func=_cmd_match)
 
     i = sub.add_parser("import", help="turn a UN document (.txt or .pdf) into rows",
@@ -180,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warning_line(message: Warning | str, category: type[Warning], *_args: object, **_kw: object) -> None:
+    """Warnings (e.g. the lexical fallback) as one line on stderr, not Python's two."""
+    print(f"xl-upr: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `xl-upr` command; a user error prints one line and returns 2."""
     parser = build_parser()
@@ -188,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.reconfigure(encoding="utf-8")  # CSV/JSON into a file: UTF-8 on every platform
     if getattr(args, "top", 1) is not None and getattr(args, "top", 1) < 1:
         parser.error("--top must be at least 1")
+    warnings.showwarning = _warning_line
     try:
         return int(args.func(args))
     except XlUprError as err:

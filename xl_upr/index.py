@@ -78,6 +78,7 @@ class CorpusIndex:
     _by_feature: sparse.csr_matrix | None = field(default=None, repr=False)
     _unigram: np.ndarray | None = field(default=None, repr=False)
     _profiles: list[Any] | None = field(default=None, repr=False)
+    _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
     _vectors: np.ndarray | None = field(default=None, repr=False)
 
     def profiles(self) -> list[Any]:
@@ -104,7 +105,13 @@ class CorpusIndex:
         return self._by_feature
 
     def stem_string(self, row: int) -> str:
-        """Sorted distinct stems of record ``row`` joined by spaces (read from the matrix)."""
+        """Sorted distinct stems of record ``row`` joined by spaces (read from the matrix once)."""
+        cached = self._stem_strings.get(row)
+        if cached is None:
+            cached = self._stem_strings[row] = self._make_stem_string(row)
+        return cached
+
+    def _make_stem_string(self, row: int) -> str:
         names = self.feature_names()
         if self._unigram is None:
             self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))

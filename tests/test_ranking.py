@@ -1,0 +1,143 @@
+"""The semantic ranker: the shipped model, its caches, the fallback, and the link-set bars."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import shared_file
+
+from xl_upr.index import build_index
+from xl_upr.match import SemanticFallback, match_table, top_matches
+from xl_upr.ranking import embed, vectors
+from xl_upr.ranking.ask import clauses, strip_lead
+from xl_upr.ranking.model import ranker
+from xl_upr.settings import MatchSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_model_reproduces_the_full_precision_reference():
+    ref = json.loads((embed.MODEL_DIR / "reference.json").read_text(encoding="utf-8"))
+    got = embed.embed(ref["sentences"])
+    cos = (got * np.asarray(ref["embeddings"], dtype=np.float32)).sum(1)
+    assert cos.min() >= 0.99, cos
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-3)
+
+
+def test_lead_ins_and_clauses():
+    assert strip_lead("Take all necessary measures to ensure the independence of the judiciary") == \
+        "ensure the independence of the judiciary"
+    assert strip_lead("Consider ratifying the CRPD") == "ratifying the CRPD"
+    parts = clauses("Adopt a law on torture; establish a national preventive mechanism (Denmark)")
+    assert parts == ["Adopt a law on torture", "establish a national preventive mechanism"]
+
+
+def _fresh_caches(monkeypatch, tmp_path):
+    monkeypatch.setenv("XL_UPR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(vectors, "_MEMORY", vectors.OrderedDict())
+
+
+def test_cached_and_uncached_runs_rank_alike(kaz2014, monkeypatch, tmp_path):
+    _fresh_caches(monkeypatch, tmp_path)
+    queries = [r.text for r in kaz2014[:40]]
+    first = match_table(queries, build_index(kaz2014[40:]), limit=3)
+    assert list((tmp_path / "cache").glob("embeddings-*.sqlite"))
+    monkeypatch.setattr(vectors, "_MEMORY", vectors.OrderedDict())
+    second = match_table(queries, build_index(kaz2014[40:]), limit=3)
+    assert [[(m.id, m.score) for m in h] for h in first] == [[(m.id, m.score) for m in h] for h in second]
+
+
+def test_a_damaged_cache_file_is_set_aside_and_rebuilt(kaz2014, monkeypatch, tmp_path):
+    _fresh_caches(monkeypatch, tmp_path)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    bad = folder / f"embeddings-{embed.model_hash()[:16]}.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    hits = top_matches("Ratify the CRPD", build_index(kaz2014), limit=1)
+    assert hits and "CRPD" in hits[0].record.text
+    assert bad.with_suffix(".bad").exists()
+    import sqlite3
+
+    assert sqlite3.connect(bad).execute("SELECT count(*) FROM v").fetchone()[0] > 100
+
+
+def test_a_damaged_model_falls_back_to_the_lexical_ranker_with_one_warning(kaz2014, monkeypatch, tmp_path):
+    _fresh_caches(monkeypatch, tmp_path)
+    broken = tmp_path / "model"
+    shutil.copytree(embed.MODEL_DIR, broken)
+    (broken / embed.ONNX_FILE).write_bytes(b"not a model")
+    monkeypatch.setattr(embed, "MODEL_DIR", broken)
+    embed._session.cache_clear()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            hits = top_matches("Ratify the Convention on the Rights of Persons with Disabilities", build_index(kaz2014))
+        assert hits and hits[0].ranker == "lexical" and "CRPD" in hits[0].record.text
+        assert [w.category for w in caught] == [SemanticFallback]
+        assert "sha256" in str(caught[0].message)
+    finally:
+        embed._session.cache_clear()
+
+
+def test_cli_no_semantic_and_one_line_warning(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "xl_upr", "match", str(ROOT / "examples" / "canada_2019.csv"),
+                          str(ROOT / "examples" / "canada_2019.csv"), "--top", "1", "--no-semantic"],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "query_id,rank,corpus_id,score,status,why"
+    assert all(line.split(",")[4] in {"repeated", "similar", "new"} for line in lines[1:])
+
+
+def test_semantic_setting_is_a_yes_no_value():
+    assert MatchSettings.from_mapping({"semantic": "no"}).semantic is False
+    assert MatchSettings.from_mapping({"semantic": 1}).semantic is True
+    with pytest.raises(Exception, match="semantic must be yes or no"):
+        MatchSettings.from_mapping({"semantic": "maybe"})
+
+
+def test_default_bands_are_the_fitted_ones():
+    fitted = json.loads((ROOT / "xl_upr" / "ranking" / "ranker.json").read_text())["semantic"]["bands"]
+    s = MatchSettings()
+    assert (s.repeated_at, s.similar_at) == (fitted["repeated_at"], fitted["similar_at"])
+    assert ranker(True).name == "semantic" and len(ranker(False).columns) < len(ranker(True).columns)
+
+
+def test_link_sets_fit_on_one_tested_on_the_other():
+    """The README's figures: the ranker fitted on one labelled set, tested on the other."""
+    links = shared_file("dev", "links")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_ranker as tr
+
+    data = {s: tr.load(links, s, True) for s in tr.SETS}
+    points = {}
+    for train, test in (("svn", "kaz"), ("kaz", "svn")):
+        w, b = tr.fit_clogit(data[train]["x"], data[train]["y"], data[train]["g"])
+        cal = tr.fit_calibration(data[train], data[train]["x"] @ w + b)
+        u = data[test]["x"] @ w + b
+        assert tr.metrics(data[test], u)["hit@1"] >= 0.84, test
+        points[test] = tr.tops(data[test], u, cal)
+    s = MatchSettings()
+    for name, pts in points.items():
+        called = [ok for score, ok, _ in pts if score >= s.repeated_at]
+        assert sum(called) / len(called) >= 0.88, name
+        none = [score for score, _, has in pts if not has]
+        assert sum(score < s.similar_at for score in none) >= len(none) / 2, name
+
+
+def test_treaty_body_findings_link_to_the_recommendations(kaz2014_index):
+    """Findings of the 2010 compilation (pairs.csv) find their 2014 recommendations."""
+    import csv
+
+    rows = [r for r in csv.DictReader(shared_file("dev", "pairs.csv").open(encoding="utf-8"))
+            if r["relevant_ids"].strip() and r["query_id"].startswith("COMP")]
+    hits = match_table([r["query_text"] for r in rows], kaz2014_index, limit=1)
+    right = sum(bool(h) and h[0].record.paragraph in r["relevant_ids"].split() for r, h in zip(rows, hits))
+    assert right / len(rows) >= 0.8
