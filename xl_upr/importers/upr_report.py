@@ -12,8 +12,8 @@ from xl_upr.records import Record
 
 _SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?Conclusions\s+and\s*/?\s*or\s+recommendations", re.I | re.M)
 # "124.6 Enact …", " 1. To accomplish …", "124. The following …"
-# ("12 years of …", a wrapped line, is not one: a bare number needs its full stop)
-_NUMBERED = re.compile(r"^\s{0,40}(\d{1,3})(?:\.(\d{1,3})\.?|\.)\s+(?=\S)")
+# and a footnote "1 The recommendation as read …"; "12 years of …", a wrapped line, is none.
+_NUMBERED = re.compile(r"^\s{0,40}(\d{1,3})(?:\.(\d{1,3})\.?|\.|(?=\s+[A-Z]))\s+(?=\S)")
 _END = re.compile(r"^\s*(?:\d{1,3}\.\s+)?All conclusions and/or recommendations", re.I)
 _TRAILING_FOOTNOTE = re.compile(r"(\))[;.]?\s*\d{1,3}\s*$")  # "(Slovenia);2": a footnote number after the States
 _ANNEX = re.compile(r"^\s*(?:Annex|Composition of the delegation)\b")
