@@ -23,6 +23,7 @@ _NOISE_LINES = [
                r"(?:have|has) not been edited\.?\s*$", re.I),
     re.compile(r"^\s*\*\s*The present document (?:was|is being) .*$", re.I),
     re.compile(r"^\s*Please recycle\s*$", re.I),
+    re.compile(r"^\s*Page \d{1,3}\s*$"),
 ]
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?![A-Za-z0-9])")  # not the 'th' of '19th'

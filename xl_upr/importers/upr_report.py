@@ -84,7 +84,8 @@ def looks_like_responses(text: str) -> bool:
     return "addendum" in head and ("views on conclusions" in head or "replies presented" in head)
 
 
-def parse(text: str, *, source: str = "", cycle: str = "", state: str = "") -> list[Record]:
+def parse(text: str, *, source: str = "", cycle: str = "", state: str = "",
+          skipped: list[tuple[str, str]] | None = None) -> list[Record]:
     """Every numbered recommendation of a Working Group report, with States and response.
 
     Handles both layouts: "124.6 Enact …" (second cycle on) and the first cycle's lists
