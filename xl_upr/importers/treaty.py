@@ -32,12 +32,14 @@ _BODIES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), code) f
 ))
 # "12. The Committee …", and UN web pages' "12.The Committee …" (no space).
 _PARA = re.compile(r"^\s{0,40}(\d{1,3})\.(?:\s+(?=\S)|(?=[A-Z]))", re.M)
-_INLINE_FOOTNOTE = re.compile(r"(?<!No\.)(?<!No\. )(?<!Nos\.)(?<=[.;:,)”\"a-z])\s?\d{1,3}(?=\s+[A-Z(]|\s*$)", re.M)
+# A footnote number after punctuation ("…Convention.12 The …"), not "article 135 (a)".
+_INLINE_FOOTNOTE = re.compile(r"(?<!No\.)(?<!No\. )(?<!Nos\.)(?<=[.;:,)”\"])\s?\d{1,3}(?=\s+[A-Z]|\s*$)"
+                              r"|(?<=[a-z])\s\d{1,3}(?=\s*$)", re.M)
 _GLUED_FOOTNOTE = re.compile(r"(?<=[a-z]{3})\d{1,3}(?=[\s,.;:])")
 _HEADING = re.compile(r"^\s*(?:[A-Z]|[IVX]{1,5})\.\s+[A-Z]")
 _NOTES = re.compile(r"^\s*(?:Notes|Endnotes)\s*$")
 # "The same Committee …", "Recalling …, the same Committee", "She also recommended …": the body before.
-_SAME_BODY = re.compile(r"\b[Tt]he same Committee\b|^\s*The Committee\b|^\s*(?:She|He) ")
+_SAME_BODY = re.compile(r"\b[Tt]he same Committee\b|^\s*The Committee\b(?! (?:on|against|of)\b)|^\s*(?:She|He) ")
 # The year a finding states: "In 2007, CRC …", "In November 2008, …", "During his 2009 visit", "visit in 2009".
 _YEAR = re.compile(r"^\s*(?:In|During)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b(?![-–])|\b((?:19|20)\d{2}) visit\b"
                    r"|\bvisit in ((?:19|20)\d{2})\b|^[^.]*?\b[Ii]n ((?:19|20)\d{2}), ")
