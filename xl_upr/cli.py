@@ -68,19 +68,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
     doc = read_document(args.file, kind=args.kind, cycle=args.cycle or "", state=args.state or "")
     records = doc.records
     if args.responses:
-        addendum = read_document(args.responses, kind="upr-responses")
-        records = apply_responses(records, addendum.records)
-    print(f"{args.file}: read as {doc.kind}, {len(records)} rows", file=sys.stderr)
+        records = apply_responses(records, read_document(args.responses, kind="upr-responses").records)
+    print("\n".join(doc.report.lines()), file=sys.stderr)
     if args.into:
-        from xl_upr.workbook import append_records
+        from xl_upr.workbook import import_into
 
-        added = append_records(args.into, args.sheet, records)
-        print(f"{args.into} [{args.sheet}]: {added} rows added, {len(records) - added} already there",
-              file=sys.stderr)
-    elif args.output:
+        result = import_into(args.into, records, doc.kind, report=doc.report, sheet=args.sheet)
+        print("\n".join(result.lines(args.into)), file=sys.stderr)
+    if args.output:
         write_records(records, args.output)
         print(f"wrote {args.output}", file=sys.stderr)
-    else:
+    elif not args.into:
         from xl_upr._cells import safe_text
         from xl_upr.records import COLUMNS
 
@@ -164,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_cmd_match)
 
     i = sub.add_parser("import", help="turn a UN document (.txt or .pdf) into rows",
-                       description="Parse a UN document into rows. Example: "
+                       description="Parse a UN document into rows; the import report (rows per kind, rows "
+                                   "to check) goes to stderr. Example: "
                                    "xl-upr import A-HRC-28-10.pdf -o recommendations.xlsx")
     i.add_argument("file")
     i.add_argument("--kind", default="auto", choices=("auto", "upr-report", "upr-responses", "ohchr-matrix",
@@ -172,10 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--cycle", help="UPR cycle to record (default: inferred from the document)")
     i.add_argument("--state", help="State under review")
     i.add_argument("--responses", help="responses addendum (Add.1) whose positions fill pending rows")
-    i.add_argument("-o", "--output", help="write .csv, .xlsx or .json instead of CSV to stdout")
-    i.add_argument("--into", metavar="BOOK.xlsx", help="append the rows to a coalition workbook instead")
-    i.add_argument("--sheet", default="New", choices=("New", "Prior", "Treaty bodies"),
-                   help="sheet of --into (default New); IDs already there are skipped")
+    i.add_argument("-o", "--output", help="write .csv, .xlsx or .json instead of CSV to stdout (with --into: "
+                                          "as well)")
+    i.add_argument("--into", metavar="BOOK.xlsx", help="add the rows to a coalition workbook (an addendum sets the "
+                                                       "Response of the rows it names and adds none)")
+    i.add_argument("--sheet", choices=("New", "Prior", "Treaty bodies"),
+                   help="sheet of --into (default: from the kind: findings to Treaty bodies, an earlier cycle "
+                        "than New's to Prior, else New); IDs already there are skipped")
     i.set_defaults(func=_cmd_import)
 
     n = sub.add_parser("init", help="create an empty coalition workbook",

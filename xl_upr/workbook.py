@@ -11,9 +11,11 @@ from __future__ import annotations
 import getpass
 import os
 import platform
+import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,8 @@ from xl_upr._cells import set_cell
 from xl_upr._cells import text as cell_text
 from xl_upr._xlsx import form_controls, lock_file, open_workbook
 from xl_upr.errors import WorkbookError
+from xl_upr.importers.checks import ImportReport
+from xl_upr.importers.upr_report import cycle_of_symbol
 from xl_upr.reconcile import OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
@@ -313,36 +317,236 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
     return plan
 
 
-def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, backup: bool = True) -> int:
-    """Append imported records to a sheet (New, Prior or Treaty bodies), skipping IDs already there."""
-    path = Path(path)
-    if sheet not in (NEW, PRIOR, TREATY):
-        raise WorkbookError(f"--sheet must be one of {NEW}, {PRIOR}, {TREATY!r}; got {sheet!r}")
-    wb = _open_for_writing(path)
+# ------------------------------------------------------------------ importing into a workbook
+_TREATY_KINDS = ("compilation", "concluding-observations")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What `import_into` did to a workbook: rows added, Responses set, and what it left alone."""
+
+    sheet: str
+    added: int = 0
+    present: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    def lines(self, path: str | Path) -> list[str]:
+        """One summary line, then one line per conflict and per missing ID."""
+        if self.sheet == "responses":
+            head = (f"{path}: Responses set on {self.updated} rows, {self.unchanged} already so, "
+                    f"{len(self.conflicts)} differ, {len(self.missing)} not in the workbook; 0 rows added")
+        else:
+            head = f"{path} [{self.sheet}]: {self.added} rows added, {self.present} already there"
+        return [head, *(f"  differs {c}" for c in self.conflicts), *(f"  missing {m}" for m in self.missing)]
+
+
+def _number_or_text(value: str) -> int | str:
+    """'2' -> 2, '2014' -> 2014 (Cycle and Year are numbers in the workbook); other text as it is."""
+    return int(value) if value.isdigit() else value
+
+
+def _row_values(sheet: str, r: Record) -> dict[str, Any]:
+    states, response = "; ".join(r.states), r.response.capitalize()
+    if sheet == NEW:
+        return {"ID": r.id, "Recommendation": r.text, "Recommending State(s)": states, "Response": response}
+    if sheet == PRIOR:
+        return {"ID": r.id, "Cycle": _number_or_text(r.cycle), "Year": _number_or_text(r.year),
+                "Recommendation": r.text, "Recommending State(s)": states, "Response": response,
+                "Implementation": r.implementation}
+    return {"ID": r.id, "Body": r.mechanism, "Year": _number_or_text(r.year), "Text": r.text,
+            "Follow-up grade": r.implementation}
+
+
+def _ids(ws: Any, col: int) -> dict[str, int]:
+    """ID -> worksheet row of a sheet's ID column."""
+    return {rid: r for r, row in enumerate(ws.iter_rows(min_row=2, min_col=col, max_col=col, values_only=True),
+                                           start=2) if (rid := cell_text(row[0]))}
+
+
+def _append(wb: Any, path: Path, sheet: str, records: Sequence[Record]) -> ImportResult:
     ws = _sheet(wb, sheet, path)
     cols = sheets.headers(_values(wb, sheet), sheet, ("ID",), str(path))
-    have = {cell_text(row[cols["ID"] - 1].value) for row in ws.iter_rows(min_row=2) if len(row) >= cols["ID"]}
-    values_of = {
-        NEW: lambda r: {"ID": r.id, "Recommendation": r.text, "Recommending State(s)": "; ".join(r.states),
-                        "Response": r.response.capitalize()},
-        PRIOR: lambda r: {"ID": r.id, "Cycle": r.cycle, "Year": r.year, "Recommendation": r.text,
-                          "Recommending State(s)": "; ".join(r.states), "Response": r.response.capitalize(),
-                          "Implementation": r.implementation},
-        TREATY: lambda r: {"ID": r.id, "Body": r.mechanism, "Year": r.year, "Text": r.text,
-                           "Follow-up grade": r.implementation},
-    }[sheet]
+    have = set(_ids(ws, cols["ID"]))
     width = max(cols.values())
     fresh = []
     for r in records:
         if r.id in have:
             continue
         have.add(r.id)
-        row = [None] * width
-        for header, value in values_of(r).items():
+        row: list[Any] = [None] * width
+        for header, value in _row_values(sheet, r).items():
             if header in cols and value not in ("", None):
                 row[cols[header] - 1] = value
         fresh.append(row)
     if fresh:
         _append_rows(ws, fresh)
+    return ImportResult(sheet, added=len(fresh), present=len(records) - len(fresh))
+
+
+def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, backup: bool = True) -> int:
+    """Append imported records to a sheet (New, Prior or Treaty bodies), skipping IDs already
+    there; returns the number of rows added (nothing is written when it is 0)."""
+    path = Path(path)
+    if sheet not in (NEW, PRIOR, TREATY):
+        raise WorkbookError(f"--sheet must be one of {NEW}, {PRIOR}, {TREATY!r}; got {sheet!r}")
+    wb = _open_for_writing(path)
+    result = _append(wb, path, sheet, records)
+    if result.added:
         _save_atomic(wb, path, backup=backup)
-    return len(fresh)
+    return result.added
+
+
+def _report_symbol(document: str) -> str:
+    return re.sub(r"/Add\.\d+$", "", document)
+
+
+def _paragraph_key(rid: str) -> tuple[int, ...]:
+    tail = rid.rsplit(" ", 1)[-1]
+    return tuple(int(p) for p in tail.split(".") if p.isdigit())
+
+
+def _set_responses(wb: Any, path: Path, sheet: str | None, positions: Sequence[Record]) -> ImportResult:
+    """Set Response on the New/Prior rows an addendum names, where it is empty or pending."""
+    targets: list[tuple[Any, int, dict[str, int]]] = []  # (worksheet, Response column, ID -> row)
+    for name in ([sheet] if sheet else [NEW, PRIOR]):
+        if name not in wb.sheetnames:
+            continue
+        cols = sheets.headers(_values(wb, name), name, ("ID", "Response"), str(path))
+        targets.append((wb[name], cols["Response"], _ids(wb[name], cols["ID"])))
+    every = {rid for _, _, ids in targets for rid in ids}
+    updated = unchanged = 0
+    conflicts: list[str] = []
+    missing: list[str] = []
+    for report, group in _by_report(positions).items():
+        ids = _ids_for(report, group, sorted((i for i in every if i.startswith(f"{report} ")), key=_paragraph_key))
+        for rec, rid in ids:
+            hits = [(ws, col, ids_[rid]) for ws, col, ids_ in targets if rid in ids_]
+            if not hits:
+                missing.append(f"{rid}: not in {sheet or 'New or Prior'}")
+                continue
+            for ws, col, row in hits:
+                cell = ws.cell(row=row, column=col)
+                typed = cell_text(cell.value)
+                if typed.lower() in ("", "pending"):
+                    set_cell(cell, rec.response.capitalize())
+                    updated += 1
+                elif typed.lower() == rec.response.lower():
+                    unchanged += 1
+                else:
+                    conflicts.append(f"{rid} [{ws.title}]: Response is {typed!r}, the addendum says "
+                                     f"{rec.response}; left as it is")
+    return ImportResult("responses", updated=updated, unchanged=unchanged, conflicts=tuple(conflicts),
+                        missing=tuple(missing))
+
+
+def _by_report(positions: Sequence[Record]) -> dict[str, list[Record]]:
+    out: dict[str, list[Record]] = {}
+    for rec in positions:
+        out.setdefault(_report_symbol(rec.document), []).append(rec)
+    return out
+
+
+def _ids_for(report: str, group: list[Record], in_order: list[str]) -> list[tuple[Record, str]]:
+    """Workbook IDs of an addendum's positions: '<report> 140.7', or, where the addendum numbers
+    recommendations in sequence ('18'), the 18th of that report's rows in paragraph order."""
+    if all("." in rec.paragraph for rec in group):
+        return [(rec, f"{report} {rec.paragraph}".strip()) for rec in group]
+    out = []
+    for rec in group:
+        n = int(rec.paragraph) if rec.paragraph.isdigit() else 0
+        out.append((rec, in_order[n - 1] if 0 < n <= len(in_order) else f"{report} recommendation {rec.paragraph}"))
+    return out
+
+
+def _new_cycles(wb: Any, path: Path) -> set[int]:
+    if NEW not in wb.sheetnames:
+        return set()
+    cols = sheets.headers(_values(wb, NEW), NEW, ("ID",), str(path))
+    return {int(c) for rid in _ids(wb[NEW], cols["ID"]) if (c := cycle_of_symbol(rid))}
+
+
+def target_sheet(wb: Any, path: Path, kind: str, cycle: str, sheet: str | None) -> str | None:
+    """The sheet a document of ``kind`` goes to: findings to Treaty bodies; recommendations to
+    New, or to Prior when New holds a later cycle; an addendum's positions to the rows it names
+    (None: New and Prior).  A ``sheet`` given that contradicts the kind is a `WorkbookError`."""
+    if sheet is not None and sheet not in (NEW, PRIOR, TREATY):
+        raise WorkbookError(f"--sheet must be one of {NEW}, {PRIOR}, {TREATY!r}; got {sheet!r}")
+    if kind in _TREATY_KINDS:
+        if sheet not in (None, TREATY):
+            raise WorkbookError(f"a {kind} holds treaty-body findings, which go to {TREATY!r}, not {sheet!r}; "
+                                "leave out --sheet")
+        return TREATY
+    if sheet == TREATY:
+        raise WorkbookError(f"a {kind} holds UPR recommendations, which go to {NEW!r} or {PRIOR!r}, not {TREATY!r}")
+    if sheet is not None or kind == "upr-responses":
+        return sheet
+    later = [c for c in _new_cycles(wb, path) if cycle.isdigit() and c > int(cycle)]
+    return PRIOR if later else NEW
+
+
+def _log_lines(wb: Any, lines: Sequence[str]) -> None:
+    """Append one Log row per line (Time, Version and the line under 'Event'); no user names."""
+    if LOG not in wb.sheetnames:
+        _data_sheet(wb, LOG, [])
+    ws = wb[LOG]
+    cols = sheets.headers(_values(wb, LOG), LOG, (), LOG)
+    if "Event" not in cols:
+        table = next(iter(ws.tables.values()), None)
+        last = max([*cols.values(), 0])
+        if table is not None:
+            end_col, _ = coordinate_from_string(table.ref.split(":")[1])
+            last = max(last, column_index_from_string(end_col))
+        cols["Event"] = last + 1
+        set_cell(ws.cell(row=1, column=cols["Event"]), "Event")
+        ws.cell(row=1, column=cols["Event"]).font = Font(bold=True, color="FFFFFF")
+        ws.cell(row=1, column=cols["Event"]).fill = _HEADER_FILL
+        ws.column_dimensions[get_column_letter(cols["Event"])].width = 80
+        if table is not None:
+            start, end = table.ref.split(":")
+            _, end_row = coordinate_from_string(end)
+            table.ref = f"{start}:{get_column_letter(cols['Event'])}{end_row}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+            table.tableColumns.append(TableColumn(id=max((tc.id for tc in table.tableColumns), default=0) + 1,
+                                                  name="Event"))
+    width = max(cols.values())
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    rows = []
+    for line in lines:
+        row: list[Any] = [None] * width
+        for header, value in (("Time", stamp), ("Version", __version__), ("Event", line.strip())):
+            if header in cols:
+                row[cols[header] - 1] = value
+        rows.append(row)
+    _append_rows(ws, rows)
+
+
+def import_into(path: str | Path, records: Sequence[Record], kind: str, *, report: ImportReport | None = None,
+                sheet: str | None = None, backup: bool = True) -> ImportResult:
+    """Bring a document's records into a coalition workbook, and log the import report.
+
+    Recommendations and findings are appended to the sheet `target_sheet` chooses (IDs
+    already there are skipped); a responses addendum adds no rows: it sets Response on the
+    New/Prior rows it names where that is empty or pending, and reports rows whose Response
+    differs (a typed value is never overwritten) and IDs that are not there.  Nothing is
+    written when nothing changes.
+    """
+    path = Path(path)
+    wb = _open_for_writing(path)
+    cycle = next((r.cycle for r in records if r.cycle), "")
+    chosen = target_sheet(wb, path, kind, cycle, sheet)
+    if kind == "upr-responses":
+        result = _set_responses(wb, path, chosen, records)
+        changed = result.updated
+    else:
+        assert chosen is not None
+        result = _append(wb, path, chosen, records)
+        changed = result.added
+    if changed:  # the Log names files, not folders (which may hold a user name)
+        named = replace(report, path=Path(report.path).name) if report else None
+        _log_lines(wb, [*(named.lines() if named else []), *result.lines(path.name)])
+        _save_atomic(wb, path, backup=backup)
+    return result

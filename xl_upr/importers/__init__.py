@@ -8,18 +8,22 @@ from pathlib import Path
 
 from xl_upr.errors import DocumentError
 from xl_upr.importers import text as _text
+from xl_upr.importers.checks import Flag, ImportReport, check
 from xl_upr.records import Record
+
+__all__ = ["KINDS", "Document", "Flag", "ImportReport", "detect_kind", "read_document"]
 
 KINDS = ("upr-report", "upr-responses", "ohchr-matrix", "compilation", "concluding-observations")
 
 
 @dataclass(frozen=True)
 class Document:
-    """Records parsed from one document, and which parser read it."""
+    """Records parsed from one document, which parser read it, and its import report."""
 
     path: str
     kind: str
     records: list[Record]
+    report: ImportReport
 
 
 def _parsers() -> dict[str, tuple[Callable[[str], bool], Callable[..., list[Record]]]]:
@@ -43,7 +47,8 @@ def detect_kind(text: str) -> str | None:
 
 
 def read_document(path: str | Path, *, kind: str = "auto", cycle: str = "", state: str = "") -> Document:
-    """Parse a UN document (.txt or .pdf) into records.
+    """Parse a UN document (.txt or .pdf) into records, with an import report (`ImportReport`:
+    rows per kind, numbering gaps and repeats, rows that look cut).
 
     Raises `DocumentError` when the kind cannot be recognised or the document yields no rows.
     """
@@ -59,7 +64,9 @@ def read_document(path: str | Path, *, kind: str = "auto", cycle: str = "", stat
         kind = found
     if kind not in parsers:
         raise DocumentError(f"unknown kind {kind!r}; choose one of: auto, {', '.join(KINDS)}")
-    records = parsers[kind][1](text, source=str(path), cycle=cycle, state=state)
+    skipped: list[tuple[str, str]] = []
+    records = parsers[kind][1](text, source=str(path), cycle=cycle, state=state, skipped=skipped)
     if not records:
         raise DocumentError(f"{path}: read as {kind}, but no rows were found")
-    return Document(str(path), kind, records)
+    report = check(str(path), kind, records, skipped, symbol=records[0].document)
+    return Document(str(path), kind, records, report)

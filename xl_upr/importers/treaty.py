@@ -23,16 +23,26 @@ _BODIES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), code) f
     (r"High Commissioner(?! for Refugees)|\bOHCHR\b", "OHCHR"),
     (r"\bUNICEF\b|United Nations Children's Fund", "UNICEF"),
     (r"\bUNESCO\b", "UNESCO"),
-    (r"ILO Committee of Experts|\bILO\b", "ILO"),
+    (r"ILO Committee of Experts|\bILO\b|\bCEACR\b|International Labour Organization", "ILO"),
+    (r"United Nations Office on Drugs and Crime|\bUNODC\b", "UNODC"),
+    (r"International Organization for Migration|\bIOM\b", "IOM"),
+    (r"Development Assistance Framework|\bUNDAF\b|\bUNDP\b|country team", "UN country team"),
+    (r"\bUNIFEM\b|UN-Women|\bWHO\b|World Health Organization", "UN agency"),
     (r"Special Rapporteurs?|[Ii]ndependent [Ee]xpert|Working Group on (?!the Universal)", "special procedure"),
 ))
-_REC_VERB = re.compile(r"\b(?:recommended|recommends|urged|urges|encouraged|encourages|called (?:up)?on|calls (?:up)?on"
-                       r"|requested|requests|invited|invites|asked|should)\b")
 # "12. The Committee …", and UN web pages' "12.The Committee …" (no space).
 _PARA = re.compile(r"^\s{0,40}(\d{1,3})\.(?:\s+(?=\S)|(?=[A-Z]))", re.M)
-_INLINE_FOOTNOTE = re.compile(r"(?<!No\.)(?<!No\. )(?<!Nos\.)(?<=[.;:,)”\"a-z])\s?\d{1,3}(?=\s+[A-Z(]|\s*$)", re.M)
+# A footnote number after punctuation ("…Convention.12 The …"), not "article 135 (a)".
+_INLINE_FOOTNOTE = re.compile(r"(?<!No\.)(?<!No\. )(?<!Nos\.)(?<=[.;:,)”\"])\s?\d{1,3}(?=\s+[A-Z]|\s*$)"
+                              r"|(?<=[a-z])\s\d{1,3}(?=\s*$)", re.M)
 _GLUED_FOOTNOTE = re.compile(r"(?<=[a-z]{3})\d{1,3}(?=[\s,.;:])")
-_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+_HEADING = re.compile(r"^\s*(?:[A-Z]|[IVX]{1,5})\.\s+[A-Z]")
+_NOTES = re.compile(r"^\s*(?:Notes|Endnotes)\s*$")
+# "The same Committee …", "Recalling …, the same Committee", "She also recommended …": the body before.
+_SAME_BODY = re.compile(r"\b[Tt]he same Committee\b|^\s*The Committee\b(?! (?:on|against|of)\b)|^\s*(?:She|He) ")
+# The year a finding states: "In 2007, CRC …", "In November 2008, …", "During his 2009 visit", "visit in 2009".
+_YEAR = re.compile(r"^\s*(?:In|During)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b(?![-–])|\b((?:19|20)\d{2}) visit\b"
+                   r"|\bvisit in ((?:19|20)\d{2})\b|^[^.]*?\b[Ii]n ((?:19|20)\d{2}), ")
 
 
 def looks_like_compilation(text: str) -> bool:
@@ -57,56 +67,111 @@ def _bodies(sentence: str) -> list[str]:
     return [c for _, c in sorted(found)]
 
 
+def _heading_like(lines: list[str], k: int, rest: str) -> bool:
+    """A numbered line that reads as a section heading ('1.  Cooperation with treaty bodies')."""
+    following = next((x.strip() for x in lines[k + 1:k + 4] if x.strip()), "")
+    words = re.sub(r"\d+$", "", rest.strip())
+    return not words.endswith((".", ";", ":", ",")) and len(words.split()) <= 15 \
+        and not following[:1].islower()
+
+
+def _chain(marks: list[tuple[int, int, bool]]) -> list[int]:
+    """Indexes of the numbered lines that are the paragraphs 1..N (headings restart at 1).
+
+    The longest run of increasing numbers wins (steps of at most 30); between equal runs,
+    the one with fewer heading-like lines.
+    """
+    best: dict[int, tuple[int, int, int]] = {}  # mark -> (length, prose lines, next mark or -1)
+    for i in range(len(marks) - 1, -1, -1):
+        n, prose = marks[i][1], 0 if marks[i][2] else 1
+        choice = (1, prose, -1)
+        for j in range(i + 1, len(marks)):
+            if n < marks[j][1] <= n + 30:
+                length, p, _ = best[j]
+                choice = max(choice, (length + 1, p + prose, j))
+        best[i] = choice
+    i = max(best, key=lambda x: (best[x][0], best[x][1], -marks[x][1]), default=-1)
+    out = []
+    while i != -1:
+        out.append(i)
+        i = best[i][2]
+    return out
+
+
 def _paragraphs(clean: str) -> list[tuple[int, str]]:
-    paras: list[tuple[int, str]] = []
-    last = 0
-    marks = list(_PARA.finditer(clean))
-    for k, m in enumerate(marks):
-        n = int(m.group(1))
-        if n <= last or n > last + 30:  # table cells and list numbers are not paragraphs
-            continue
-        end = next((x.start() for x in marks[k + 1:] if n < int(x.group(1)) <= n + 30), len(clean))
-        paras.append((n, clean[m.end():end]))
-        last = n
-    return paras
+    """Numbered paragraphs (number, text).  A paragraph ends at the next paragraph, at a
+    heading (numbered, lettered or Roman) or at the notes; a table under a heading is no
+    paragraph's text."""
+    lines = clean.split("\n")
+    marks = [(k, int(m.group(1)), _heading_like(lines, k, line[m.end():]))
+             for k, line in enumerate(lines) if (m := _PARA.match(line))]
+    chosen = {marks[i][0]: marks[i][1] for i in _chain(marks)}
+    paras: list[tuple[int, list[str]]] = []
+    open_para = False
+    for k, line in enumerate(lines):
+        if k in chosen:
+            m = _PARA.match(line)
+            paras.append((chosen[k], [line[m.end():] if m else line]))
+            open_para = True
+        elif _NOTES.match(line):
+            break
+        elif _PARA.match(line) or _HEADING.match(line):
+            open_para = False
+        elif open_para:
+            paras[-1][1].append(line)
+    return [(n, "\n".join(body)) for n, body in paras]
 
 
-def parse_compilation(text: str, *, source: str = "", cycle: str = "", state: str = "") -> list[Record]:
-    """One row per recommendation-bearing finding, with the body that made it and its year."""
+def _document_year(clean: str) -> str:
+    """The year of the document's date ('Distr.: General 7 November 2024'), or ''."""
+    m = re.search(r"Distr\.[^\n]*\s+[^\n]*?\b\d{1,2} (?:January|February|March|April|May|June|July|August"
+                  r"|September|October|November|December) ((?:19|20)\d{2})\b", clean[:3000])
+    return m.group(1) if m else ""
+
+
+def _clean_paragraph(raw: str, vocab: T.Vocabulary) -> str:
+    body = T.repair_split_words(T.join_lines(raw.split("\n"), vocab), vocab)
+    return _GLUED_FOOTNOTE.sub("", _INLINE_FOOTNOTE.sub("", body)).strip()
+
+
+def parse_compilation(text: str, *, source: str = "", cycle: str = "", state: str = "",
+                      skipped: list[tuple[str, str]] | None = None) -> list[Record]:
+    """One row per numbered finding paragraph, with the bodies it names and its year.
+
+    "The same Committee" is the body of the paragraph before.  The year is the one the
+    paragraph states ("In 2007, CRC …", "during his 2009 visit"), else the compilation's
+    date.  A paragraph that names no UN body (the State's own report, an introduction) is
+    no row, and is listed in ``skipped``.
+    """
     clean = T.strip_noise(text)
     vocab = T.vocabulary(clean)
     symbol = T.document_symbol(text)
+    doc_year = _document_year(clean)
     records: list[Record] = []
-    for n, raw in _paragraphs(clean):
-        body = T.repair_split_words(T.join_lines(raw.split("\n"), vocab), vocab)
-        body = _GLUED_FOOTNOTE.sub("", _INLINE_FOOTNOTE.sub("", body))
-        year_m = re.match(r"In (\d{4}),", body)
-        para_year = year_m.group(1) if year_m else ""
-        last_bodies: list[str] = []
-        found: list[tuple[str, list[str], str]] = []
-        for sentence in _SENTENCE.split(body):
-            verb = _REC_VERB.search(sentence)
-            subject = sentence[: verb.start()] if verb else sentence
-            named = _bodies(subject) or (_bodies(sentence) if not verb else [])
-            if named:
-                last_bodies = named
-            if verb and (named or last_bodies) and not re.match(r"\s*(?:The|This)\s+\w+\s+(?:noted|welcomed)\b",
-                                                                 sentence) or (verb and "invited" in sentence):
-                y = re.search(r"\bIn (\d{4})\b|\b(?:in|of) (\d{4})\b", sentence)
-                year = next((g for g in (y.groups() if y else ()) if g), para_year)
-                found.append((sentence.strip(), named or last_bodies, year))
-        for k, (sentence, bodies, year) in enumerate(found):
-            suffix = chr(ord("a") + k) if len(found) > 1 and k < 26 else ""
-            para = f"{n}{suffix}"
-            records.append(Record(
-                id=f"{symbol} para {para}".strip(), text=sentence, paragraph=para,
-                mechanism="; ".join(bodies), year=year, document=symbol, cycle=cycle,
-            ))
+    previous: list[str] = []
+    paras = _paragraphs(clean)
+    for k, (n, raw) in enumerate(paras):
+        body = _clean_paragraph(raw, vocab)
+        if k == len(paras) - 1:  # the last paragraph runs into the notes: cut where prose stops
+            body = re.split(r"(?<=[a-z)]\.) (?=[a-z])", body, maxsplit=1)[0]
+        bodies = _bodies(body)
+        if _SAME_BODY.search(body) and previous:
+            bodies = list(dict.fromkeys(previous[:1] + bodies))
+        if not bodies:
+            if skipped is not None:
+                skipped.append((str(n), f"names no UN body: {body[:70]!r}"))
+            continue
+        previous = bodies
+        y = _YEAR.search(body)
+        records.append(Record(
+            id=f"{symbol} para {n}".strip(), text=body, paragraph=str(n), mechanism="; ".join(bodies),
+            year=next(g for g in y.groups() if g) if y else doc_year, document=symbol, cycle=cycle,
+        ))
     return records
 
 
-def parse_concluding_observations(text: str, *, source: str = "", cycle: str = "",
-                                  state: str = "") -> list[Record]:
+def parse_concluding_observations(text: str, *, source: str = "", cycle: str = "", state: str = "",
+                                  skipped: list[tuple[str, str]] | None = None) -> list[Record]:
     """Recommendation paragraphs of concluding observations; lettered sub-paragraphs become
     their own rows ("para 10(b)"); paragraphs named in the follow-up request are flagged."""
     clean = T.strip_noise(text)
@@ -122,8 +187,10 @@ def parse_concluding_observations(text: str, *, source: str = "", cycle: str = "
         follow = set(re.findall(r"\d{1,3}", fu.group(1)))
     records: list[Record] = []
     for n, raw in _paragraphs(clean):
-        body = _INLINE_FOOTNOTE.sub("", T.repair_split_words(T.join_lines(raw.split("\n"), vocab), vocab))
+        body = _clean_paragraph(raw, vocab)
         if not re.search(r"\b(?:should|recommends|urges|calls upon|encourages|requests)\b", body):
+            if skipped is not None:
+                skipped.append((str(n), "no recommendation (should, recommends, urges …)"))
             continue
         subs = re.split(r"(?:^|\s|:)\(([a-z])\)\s*(?=[A-Z])", body)
         parts = [(f"{n}({letter})", f"{subs[0].strip()} {sub.strip().rstrip(';')}".strip())

@@ -12,8 +12,10 @@ from xl_upr.records import Record
 
 _SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?Conclusions\s+and\s*/?\s*or\s+recommendations", re.I | re.M)
 # "124.6 Enact …", " 1. To accomplish …", "124. The following …"
-_NUMBERED = re.compile(r"^\s{0,40}(\d{1,3})(?:\.(\d{1,3}))?\.?\s+(?=\S)")
+# and a footnote "1 The recommendation as read …"; "12 years of …", a wrapped line, is none.
+_NUMBERED = re.compile(r"^\s{0,40}(\d{1,3})(?:\.(\d{1,3})\.?|\.|(?=\s+[A-Z]))\s+(?=\S)")
 _END = re.compile(r"^\s*(?:\d{1,3}\.\s+)?All conclusions and/or recommendations", re.I)
+_TRAILING_FOOTNOTE = re.compile(r"(\))[;.]?\s*\d{1,3}\s*$")  # "(Slovenia);2": a footnote number after the States
 _ANNEX = re.compile(r"^\s*(?:Annex|Composition of the delegation)\b")
 
 
@@ -82,7 +84,8 @@ def looks_like_responses(text: str) -> bool:
     return "addendum" in head and ("views on conclusions" in head or "replies presented" in head)
 
 
-def parse(text: str, *, source: str = "", cycle: str = "", state: str = "") -> list[Record]:
+def parse(text: str, *, source: str = "", cycle: str = "", state: str = "",
+          skipped: list[tuple[str, str]] | None = None) -> list[Record]:
     """Every numbered recommendation of a Working Group report, with States and response.
 
     Handles both layouts: "124.6 Enact …" (second cycle on) and the first cycle's lists
@@ -137,7 +140,7 @@ def parse(text: str, *, source: str = "", cycle: str = "", state: str = "") -> l
         if nos and block is not None and "implemented" in body:
             implemented_nos[block] = {int(n) for n in re.findall(r"\d+", nos.group(1))}
     for major, minor, body, resp, imp in items:
-        body = body.rstrip(" ;")
+        body = _TRAILING_FOOTNOTE.sub(r"\1", body).rstrip(" ;")
         if imp == "" and minor in implemented_nos.get(major, set()):
             imp = "already implemented or in process (State's view)"
         _, states = split_states(body)

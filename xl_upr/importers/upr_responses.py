@@ -33,7 +33,8 @@ def _expand(run: str) -> list[str]:
     return out
 
 
-def parse(text: str, *, source: str = "", cycle: str = "", state: str = "") -> list[Record]:
+def parse(text: str, *, source: str = "", cycle: str = "", state: str = "",
+          skipped: list[tuple[str, str]] | None = None) -> list[Record]:
     """One row per recommendation number the addendum takes a position on.
 
     The text of a row is the State's position as stated ("supported", "noted").
