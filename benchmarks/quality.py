@@ -1,9 +1,13 @@
-"""Ranking quality on ../shared/dev/pairs.csv against the 194 recommendations of A/HRC/28/10.
+"""Ranking quality on the labelled link sets (../shared/dev/links) and on pairs.csv.
 
-Prints hit@1, MRR, recall@5 and best decision-F1 for xl-upr and, in the same run, for
+Link sets (whole cycles: Kazakhstan 2014 -> 2010, Slovenia 2025 -> 2014+2019), in one run:
+xl-upr's ranker fitted on the *other* set (scripts/train_ranker.py's protocol), the shipped
+ranker (fitted on both), and baselines: TF-IDF cosine, MiniLM cosine alone, xl-upr 0.1's
+lexical score, and the fixed blend 0.3 lexical + 0.6 MiniLM + 0.1 TF-IDF.
+pairs.csv (24 queries against the 194 recommendations of A/HRC/28/10): xl-upr against
 rapidfuzz token_set_ratio, token Jaccard and TF-IDF cosine.
 
-    python benchmarks/quality.py [--pairs PATH] [--corpus PATH]
+    python benchmarks/quality.py [--pairs PATH] [--corpus PATH] [--links DIR]
 
 recall@5 = |relevant in top 5| / min(5, |relevant|), averaged over queries with a counterpart.
 Decision-F1: a query is 'linked' when its best score reaches a threshold; a link is right
@@ -113,11 +117,73 @@ def evaluate(ranked: list[list[tuple[int, float]]], ids: Sequence[str],
             "decision-F1": best_f1, "threshold": best_t}
 
 
+def _hit_mrr(scores: Sequence[Sequence[float]], gold: list[set[int]]) -> tuple[float, float]:
+    hit = mrr = 0.0
+    n = 0
+    for row, same in zip(scores, gold):
+        if not same:
+            continue
+        order = sorted(range(len(row)), key=lambda j: (-row[j], j))
+        n += 1
+        hit += order[0] in same
+        mrr += next((1 / (k + 1) for k, j in enumerate(order) if j in same), 0.0)
+    return hit / n, mrr / n
+
+
+def link_sets(links: Path) -> None:
+    """The link-set table: fit-on-one/tested-on-the-other xl-upr against baselines."""
+    import json
+
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_ranker as tr
+
+    from xl_upr.match import candidate_table
+    from xl_upr.records import Record
+
+    data = {s: tr.load(links, s, True) for s in tr.SETS}
+    print("link sets: hit@1 / MRR (queries with a counterpart)")
+    print(f"{'method':44} {'kaz':>13} {'svn':>13}")
+    rows: dict[str, dict[str, tuple[float, float]]] = {}
+    for s, (qf, cf, gf) in tr.SETS.items():
+        queries = {q["id"]: q for q in json.loads((links / qf).read_text(encoding="utf-8"))}
+        corpus = json.loads((links / cf).read_text(encoding="utf-8"))
+        gold = [json.loads(x) for x in (links / gf).read_text(encoding="utf-8").splitlines() if x.strip()]
+        pos = {c["id"]: j for j, c in enumerate(corpus)}
+        same = [{pos[i] for i in g["same"] if i in pos} for g in gold]
+        texts = [queries[g["query"]]["text"] for g in gold]
+        index = build_index([Record(c["id"], c["text"]) for c in corpus])
+        _used, table = candidate_table(texts, index, limit=None, semantic=True)
+        lex = np.zeros((len(texts), len(corpus)))
+        cos = np.zeros((len(texts), len(corpus)))
+        for i, t in enumerate(table):
+            if t is not None:
+                lex[i, t[1]], cos[i, t[1]] = t[2][:, 0], t[2][:, 1]
+        tfidf = np.zeros_like(lex)
+        for i, hits in enumerate(rank_tfidf(texts, [c["text"] for c in corpus])):
+            for j, v in hits:
+                tfidf[i, j] = v / 100
+        for name, sc in (("TF-IDF cosine", tfidf), ("MiniLM cosine alone", cos), ("xl-upr 0.1 (lexical score)", lex),
+                         ("fixed blend .3 lexical + .6 MiniLM + .1 TF-IDF", .3 * lex + .6 * cos + .1 * tfidf)):
+            rows.setdefault(name, {})[s] = _hit_mrr(sc.tolist(), same)
+    for train, test in (("svn", "kaz"), ("kaz", "svn")):
+        w, b = tr.fit_clogit(data[train]["x"], data[train]["y"], data[train]["g"])
+        m = tr.metrics(data[test], data[test]["x"] @ w + b)
+        rows.setdefault("xl-upr ranker, fitted on the other set", {})[test] = (m["hit@1"], m["mrr"])
+    for name, per in rows.items():
+        print(f"{name:44} " + " ".join(f"{per[s][0]:.3f}/{per[s][1]:.3f}" for s in tr.SETS))
+    print()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=SHARED / "dev" / "pairs.csv")
     parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "fixtures" / "kaz_2014_A-HRC-28-10.txt")
+    parser.add_argument("--links", type=Path, default=SHARED / "dev" / "links")
     args = parser.parse_args(argv)
+    if args.links.exists():
+        link_sets(args.links)
     if not args.pairs.exists():
         print(f"skipped: {args.pairs} not found (the shared dev set sits beside the project)")
         return 0
