@@ -138,13 +138,14 @@ class MergePlan:
     conflicts: list[Conflict]
     report: dict[str, CopyReport]
     prefer: str | None = None
+    reconciled: str = ""   # the reconciliation's summary, when MERGED was reconciled afterwards
 
     @property
     def changed(self) -> bool:
         """True when MERGED differs from BASE."""
         return bool(self.conflicts) or any(
-            p.edits or (isinstance(p, KeyedPlan) and (p.deleted or p.added or p.columns_added))
-            or (isinstance(p, LogPlan) and p.rows) or p.new_sheet for p in self.sheets)
+            p.new_sheet or (p.rows if isinstance(p, LogPlan) else p.edits)
+            or (isinstance(p, KeyedPlan) and (p.deleted or p.added or p.columns_added)) for p in self.sheets)
 
     def summary(self) -> str:
         """One line per copy and a closing line, e.g. ``alice.xlsx: 12 cells taken, 1 conflict …``."""
@@ -154,6 +155,8 @@ class MergePlan:
                  f"{n(r.deleted, 'row')} deleted" for label, r in self.report.items()]
         where = f" (listed on the {CONFLICTS} sheet)" if self.conflicts else ""
         lines.append(f"{n(len(self.conflicts), 'conflict')}{where}")
+        if self.reconciled:
+            lines.append(f"reconciled: {self.reconciled}")
         return "\n".join(lines)
 
 
@@ -292,7 +295,7 @@ def _merge_keyed(m: _Merger, sheet: str, key: str, base: Grid | None, copies: Se
                 merged[h] = kept
             if drop:
                 plan.deleted.append(row)
-                m.report[m.prefer].deleted += 1
+                m.report[str(m.prefer)].deleted += 1
                 continue
         else:
             for h, vs in edited.items():
