@@ -1,6 +1,7 @@
 """xl-upr: link UN human-rights recommendations across review cycles, inside Excel.
 
-Data flow: importers (documents -> records) -> index -> match -> explain -> reconcile -> workbook.
+Data flow: importers (documents -> records) -> index -> match -> explain -> reconcile -> workbook;
+merge (members' copies -> one workbook).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from xl_upr.explain import Cue, explain, why
 from xl_upr.importers import read_document
 from xl_upr.index import CorpusIndex, build_index
 from xl_upr.match import Match, best_match, match_table, score_pair, top_matches
+from xl_upr.merge import MergePlan, plan_merge
+from xl_upr.merge_workbook import merge_workbooks, resolve_conflicts
 from xl_upr.normalise import clean, split_states
 from xl_upr.reconcile import Plan, plan_reconciliation
 from xl_upr.records import Record, load_records, write_records
@@ -19,8 +22,9 @@ from xl_upr.settings import MatchSettings
 from xl_upr.workbook import create_workbook, reconcile_file
 
 __all__ = [
-    "CorpusIndex", "Cue", "DocumentError", "InputError", "Match", "MatchSettings", "Plan", "Record",
+    "CorpusIndex", "Cue", "DocumentError", "InputError", "Match", "MatchSettings", "MergePlan", "Plan", "Record",
     "SettingsError", "WorkbookError", "XlUprError", "__version__", "best_match", "build_index", "clean",
-    "create_workbook", "explain", "load_records", "match_table", "plan_reconciliation", "read_document",
-    "reconcile_file", "score_pair", "split_states", "top_matches", "why", "write_records",
+    "create_workbook", "explain", "load_records", "match_table", "merge_workbooks", "plan_merge",
+    "plan_reconciliation", "read_document", "reconcile_file", "resolve_conflicts", "score_pair", "split_states",
+    "top_matches", "why", "write_records",
 ]
