@@ -54,12 +54,15 @@ class Formula:
         return self.raw or self.text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Book:
     """One workbook's sheet values: ``label`` (its file name) and sheet name -> rows of values."""
 
     label: str
     sheets: Mapping[str, Grid]
+
+    def __repr__(self) -> str:
+        return f"Book({self.label!r}, sheets {', '.join(self.sheets)})"
 
 
 @dataclass(frozen=True)
@@ -316,14 +319,14 @@ def _added_rows(m: _Merger, plan: KeyedPlan, sheet: str, bt: _Table, cts: Sequen
     for _, ct in cts:
         order.update((k, None) for k in ct.rows if k not in bt.rows)
     for k in order:
-        have = [(label, ct.rows[k][1]) for label, ct in cts if k in ct.rows]
+        have = [(label, ct.rows[k][1] if k in ct.rows else {}) for label, ct in cts]
         merged = {}
         for h in columns:
             v = m.cell(sheet, k, h, None, [(label, values.get(h)) for label, values in have])
             if v is not None:
                 merged[h] = v
-        for label, _ in have:
-            m.report[label].added += 1
+        for label, ct in cts:
+            m.report[label].added += k in ct.rows
         plan.merged[k] = merged
         plan.added.append(AddedRow(k, merged))
     seen = [{h: v for h, v in values.items() if h in columns} for _, values in bt.loose]
