@@ -188,8 +188,8 @@ def check_merge(base: Book, copies: list[Book], merged: dict[str, dict[str, dict
                     assert m[k].get(h) == base_value, (sheet, k, h)
             for label, v in values:                                   # nothing lost
                 if v not in (None, DELETED):
-                    assert (k in m and m[k].get(h) == v) or c is not None or (v == base_value and (changed or deleted)), \
-                        (sheet, k, h, label, v)
+                    superseded = v == base_value and bool(changed or deleted)
+                    assert (k in m and m[k].get(h) == v) or c is not None or superseded, (sheet, k, h, label, v)
         for k in b:                                                   # deletions
             if all(k in rows for _, rows in cs):
                 assert k in m, (sheet, k)
@@ -210,7 +210,7 @@ def plan_result(base: Book, plan: Any) -> tuple[dict[str, dict[str, dict[str, An
     return merged, decisions
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.lists(EDIT, max_size=8), min_size=2, max_size=4),
        shared=st.one_of(st.none(), st.tuples(PICK, VALUES, VALUES).filter(lambda t: t[1] != t[2])))
 def test_random_edits_in_two_to_four_copies_are_all_kept_or_listed(base_book, edits, shared):
@@ -271,8 +271,8 @@ def cells(path: Path) -> dict[str, Any]:
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
-@pytest.mark.parametrize("seed", [1, 7])
-def test_three_copies_of_the_reconciled_demo(base, base_book, tmp_path, seed):
+def test_three_copies_of_the_reconciled_demo(base, base_book, tmp_path):
+    seed = 7
     rnd = random.Random(seed)
     picks = [rnd.randrange(7) for _ in range(12)]
     edits = [
@@ -331,16 +331,14 @@ def test_merging_with_itself_or_base_changes_nothing(base, tmp_path):
     wb = load_workbook(base)
     wb[NEW].cell(row=3, column=18).value = "Alice's note"
     wb.save(copy)
-    for copies, against in (([base], base), ([copy, copy], copy), ([copy, tmp_path / "again" / "alice.xlsx"], copy)):
-        (tmp_path / "again").mkdir(exist_ok=True)
-        shutil.copy(copy, tmp_path / "again" / "alice.xlsx")
+    (tmp_path / "again").mkdir()
+    shutil.copy(copy, tmp_path / "again" / "alice.xlsx")
+    for copies, against in (([base], base), ([copy, copy, tmp_path / "again" / "alice.xlsx"], copy)):
         out = tmp_path / "out.xlsx"
         plan = merge_workbooks(against, copies, out)
         assert not plan.changed and not plan.conflicts
         assert cells(out) == cells(against)
-    plan = merge_workbooks(base, [copy, tmp_path / "again" / "alice.xlsx"], tmp_path / "two.xlsx")
-    assert [r.taken for r in plan.report.values()] == [1, 1] and not plan.conflicts
-    assert list(plan.report) == ["again/alice.xlsx", f"{tmp_path.name}/alice.xlsx"]
+    assert list(plan.report) == ["again/alice.xlsx", f"{tmp_path.name}/alice.xlsx"]  # the same file once
 
 
 def test_everything_else_in_base_survives(base, tmp_path):
@@ -380,9 +378,10 @@ def test_everything_else_in_base_survives(base, tmp_path):
 
 
 # ------------------------------------------------------------------ conflicts, --prefer, --resolve
-@pytest.fixture()
-def quarrel(base, tmp_path) -> tuple[Path, Path, Path]:
+@pytest.fixture(scope="session")
+def quarrel(base_path, tmp_path_factory) -> tuple[Path, Path, Path]:
     """Two copies: one Assessment typed differently, one row deleted by Alice and noted by Bob."""
+    base, tmp_path = base_path, tmp_path_factory.mktemp("quarrel")
     made = []
     for name, assessment, note in (("alice.xlsx", "Alice: done", None), ("bob.xlsx", "Bob: not done", "see 2016")):
         wb = load_workbook(base)

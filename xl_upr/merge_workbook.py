@@ -315,7 +315,10 @@ def merge_workbooks(base: str | Path, copies: Sequence[str | Path], output: str 
         _check_free(p)
     names = labels(paths)
     if prefer is not None:
-        prefer = next((label for label, p in zip(names, paths) if prefer in (label, p.name, str(p))), prefer)
+        chosen = next((label for label, p in zip(names, paths) if prefer in (label, p.name, str(p))), None)
+        if chosen is None:
+            raise WorkbookError(f"--prefer {prefer!r} is not one of the copies ({', '.join(names)})")
+        prefer = chosen
     wb = _open_for_writing(base)
     books = [read_book(open_workbook(p, read_only=True), label) for p, label in zip(paths, names)]
     plan = plan_merge(read_book(wb, base.name), books, prefer=prefer)
