@@ -487,3 +487,17 @@ def test_cli_merge_prints_the_report(quarrel, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "alice.xlsx: 0 cells taken, 2 conflicts, 0 rows added, 0 rows deleted" in out
     assert "2 conflicts (listed on the Conflicts sheet)" in out and "reconciled:" in out
+
+
+def test_other_sheets_merge_cell_by_cell():
+    head = ("Total", "Total", None)
+    base = Book("base.xlsx", {"Our analysis": [head, (1, 2, None)]})
+    a = Book("a.xlsx", {"Our analysis": [head, (1, 5, None)], "Alice's": [("only here",)]})
+    b = Book("b.xlsx", {"Our analysis": [head, (3, 2, "x")]})
+    plan = merge_values(base, [b, a])
+    grid, added = plan.sheets
+    assert (grid.edits, grid.new_sheet) == ({(2, 1): 3, (2, 2): 5, (2, 3): "x"}, False)
+    assert (added.sheet, added.edits, added.new_sheet) == ("Alice's", {(1, 1): "only here"}, True)
+    c = Book("c.xlsx", {"Our analysis": [head, (4, 2, None)]})
+    assert [(x.key, x.values, x.kept) for x in merge_values(base, [b, c], prefer="c.xlsx").conflicts] == \
+        [("cell A2", (("b.xlsx", 3), ("c.xlsx", 4)), 4)]

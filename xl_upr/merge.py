@@ -428,7 +428,7 @@ def plan_merge(base: Book, copies: Sequence[Book], *, prefer: str | None = None)
         grid = base.sheets.get(name)
         have = [(c.label, c.sheets[name]) for c in copies if name in c.sheets]
         shape = grid if grid is not None else have[0][1]
-        key = key_header(name, list(_headers(shape[:1], base.label, name)))
+        key = key_header(name, [cell_text(v) for v in shape[0]] if shape else [])
         if name in LOG_SHEETS:
             plans.append(_merge_log(m, name, grid, have, base.label))
         elif key:

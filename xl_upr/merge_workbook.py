@@ -247,19 +247,26 @@ def _write_conflicts(wb: Any, plan: MergePlan) -> None:
     head = ["Sheet", "ID", "Column", "In MERGED", "Base", *copies, "Resolution"]
     for k, header in enumerate(head, start=1):
         set_cell(ws.cell(row=1, column=k), header)
+    widths = [{"Sheet": 12, "ID": 20, "Column": 18}.get(h, 28) for h in head]
     for r, c in enumerate(plan.conflicts, start=2):
         values = dict(c.values)
         row = [c.sheet, c.key, c.column, c.kept, c.base, *(values.get(label) for label in copies), None]
+        lines = 1
         for k, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=k)
             set_cell(cell, _show(value))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = max(lines, -(-len(str(cell.value or "")) // widths[k - 1]))
+        ws.row_dimensions[r].height = 15 * min(lines, 8)  # wrapped values show whole when opened
     for k, header in enumerate(head, start=1):
         cell = ws.cell(row=1, column=k)
         cell.font, cell.fill = _HEAD
         if header == "Resolution":
             cell.fill = _PEOPLE_FILL
-        ws.column_dimensions[get_column_letter(k)].width = {"Sheet": 14, "ID": 22, "Column": 18}.get(header, 30)
+        ws.column_dimensions[get_column_letter(k)].width = widths[k - 1]
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     table = Table(displayName="MergeConflicts", ref=f"A1:{get_column_letter(len(head))}{max(2, ws.max_row)}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
