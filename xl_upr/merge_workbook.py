@@ -327,7 +327,11 @@ def merge_workbooks(base: str | Path, copies: Sequence[str | Path], output: str 
             raise WorkbookError(f"--prefer {prefer!r} is not one of the copies ({', '.join(names)})")
         prefer = chosen
     wb = _open_for_writing(base)
-    books = [read_book(open_workbook(p, read_only=True), label) for p, label in zip(paths, names)]
+    books = []
+    for p, label in zip(paths, names):
+        copy_wb = open_workbook(p, read_only=True)
+        books.append(read_book(copy_wb, label))
+        copy_wb.close()  # read-only workbooks hold their file open
     plan = plan_merge(read_book(wb, base.name), books, prefer=prefer)
     if plan.changed or target.resolve() != base.resolve():
         apply_merge(wb, plan)
@@ -356,6 +360,9 @@ def resolve_conflicts(path: str | Path, *, output: str | Path | None = None) -> 
     path = Path(path)
     target = Path(output) if output else path
     _check_free(target)
+    if output is None and form_controls(path):
+        raise WorkbookError(f"{path}: has buttons that would be lost if rewritten outside Excel; pass -o to write "
+                            "the resolved workbook to another file")
     wb = _open_for_writing(path)
     if CONFLICTS not in wb.sheetnames:
         raise WorkbookError(f"{path}: no {CONFLICTS} sheet; nothing to resolve")
