@@ -1,7 +1,7 @@
 """xl-upr: link UN human-rights recommendations across review cycles, inside Excel.
 
 Data flow: importers (documents -> records) -> index -> ranking (embed, features, ranker) ->
-match -> explain -> reconcile -> workbook.
+match -> explain -> reconcile -> workbook; merge (members' copies -> one workbook).
 
 Names are imported on first use (PEP 562), so ``import xl_upr`` and the command line start
 fast: a CSV job never loads openpyxl, a lexical one never loads onnxruntime.
@@ -27,6 +27,8 @@ _WHERE = {
     "Record": "records", "load_records": "records", "write_records": "records",
     "MatchSettings": "settings",
     "create_workbook": "workbook", "reconcile_file": "workbook",
+    "MergePlan": "merge", "plan_merge": "merge",
+    "merge_workbooks": "merge_workbook", "resolve_conflicts": "merge_workbook",
 }
 
 __all__ = sorted([*_WHERE, "__version__"])

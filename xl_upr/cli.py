@@ -1,4 +1,4 @@
-"""`xl-upr import|match`: parse arguments, call the core once, print."""
+"""`xl-upr import|match|init|reconcile|merge`: parse arguments, call the core once, print."""
 
 from __future__ import annotations
 
@@ -118,6 +118,24 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from xl_upr.merge_workbook import merge_workbooks, resolve_conflicts
+
+    if args.resolve:
+        if len(args.workbooks) != 1:
+            raise XlUprError("merge --resolve takes one workbook: the merged one with its Conflicts sheet")
+        applied, left = resolve_conflicts(args.workbooks[0], output=args.output)
+        print(f"{args.output or args.workbooks[0]}: {applied} conflicts resolved, {left} left on the Conflicts sheet")
+        return 0
+    if len(args.workbooks) < 2 or not args.output:
+        raise XlUprError("merge needs BASE, at least one copy and -o MERGED.xlsx, e.g. "
+                         "xl-upr merge base.xlsx alice.xlsx bob.xlsx -o merged.xlsx")
+    plan = merge_workbooks(args.workbooks[0], args.workbooks[1:], args.output, prefer=args.prefer,
+                           reconcile=args.reconcile)
+    print(f"{args.output}:\n{plan.summary()}")
+    return 0
+
+
 EXCEL_STEPS = """\
 xl-upr in desktop Excel (Windows or Mac), once per computer:
   1. pip install .                      (in the xl-upr folder; Python 3.10 or newer)
@@ -196,6 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--settings", help="JSON settings file (default: the workbook's Settings sheet)")
     r.add_argument("--no-backup", action="store_true", help="do not keep a backup of the previous file")
     r.set_defaults(func=_cmd_reconcile)
+
+    g = sub.add_parser("merge", help="merge members' copies of a coalition workbook",
+                       description="Merge copies three-way against BASE, rows matched by ID: every change is "
+                                   "taken, different changes to one cell are listed on a Conflicts sheet. Example: "
+                                   "xl-upr merge base.xlsx alice.xlsx bob.xlsx -o merged.xlsx; then "
+                                   "xl-upr merge --resolve merged.xlsx")
+    g.add_argument("workbooks", nargs="+", metavar="BOOK", help="BASE then the copies (with --resolve: MERGED)")
+    g.add_argument("-o", "--output", help="the merged workbook (with --resolve: write here instead of in place)")
+    g.add_argument("--prefer", metavar="COPY", help="in a conflict keep this copy's value (still listed)")
+    g.add_argument("--reconcile", action="store_true", help="reconcile the merged workbook afterwards")
+    g.add_argument("--resolve", action="store_true", help="apply the Resolution column of the Conflicts sheet")
+    g.set_defaults(func=_cmd_merge)
 
     e = sub.add_parser("excel-setup", help="print the steps to use xl-upr inside Excel",
                        description="Print the few steps to use the Reconcile button and the UPR_* functions in "

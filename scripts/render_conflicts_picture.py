@@ -1,0 +1,81 @@
+"""Render docs/merge-conflicts.png: the Conflicts sheet of three members' copies merged.
+
+    python scripts/render_conflicts_picture.py      (needs LibreOffice `soffice` and poppler's `pdftoppm`)
+
+BASE is the reconciled demo; Alice, Bob and Carol each type into their own copy, two of them
+into the same cells, and Bob deletes a row Carol annotates.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from openpyxl import load_workbook  # noqa: E402
+
+from xl_upr.merge import CONFLICTS  # noqa: E402
+from xl_upr.merge_workbook import merge_workbooks  # noqa: E402
+from xl_upr.workbook import reconcile_file  # noqa: E402
+
+EDITS = {  # copy -> (sheet, ID, column, value); None deletes the row
+    "alice.xlsx": [("New", "A/HRC/28/10 124.1", "Assessment", "Partly: torture criminalised in the 2014 Criminal Code"),
+                   ("New", "A/HRC/28/10 124.3", "Reviewer decision", "Confirm"),
+                   ("Prior", "A/HRC/14/10 95.1", "Implementation", "Partially implemented"),
+                   ("New", "A/HRC/28/10 124.8", "Notes", "Ask the Ombudsman's office")],
+    "bob.xlsx": [("New", "A/HRC/28/10 124.1", "Assessment", "Not implemented: narrower than CAT article 1"),
+                 ("Prior", "A/HRC/14/10 95.1", "Implementation", "Fully implemented"),
+                 ("New", "A/HRC/28/10 124.5", None, None)],
+    "carol.xlsx": [("New", "A/HRC/28/10 124.3", "Reviewer decision", "Reject"),
+                   ("New", "A/HRC/28/10 124.5", "Notes", "Raised at the 2016 NGO briefing")],
+}
+
+
+def make_copy(base: Path, target: Path, edits: list[tuple[str, str, str | None, str | None]]) -> Path:
+    wb = load_workbook(base)
+    for sheet, rid, column, value in edits:
+        ws = wb[sheet]
+        head = {c.value: c.column for c in ws[1]}
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == rid)
+        if column is None:
+            ws.delete_rows(row)
+        else:
+            ws.cell(row=row, column=head[column]).value = value
+    wb.save(target)
+    return target
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        base = work / "coalition.xlsx"
+        reconcile_file(ROOT / "workbooks" / "kazakhstan-demo.xlsx", output=base)
+        make_copy(base, base, [("Prior", "A/HRC/14/10 95.1", "Implementation", "Not implemented")])
+        copies = [make_copy(base, work / name, edits) for name, edits in EDITS.items()]
+        merged = work / "merged.xlsx"
+        plan = merge_workbooks(base, copies, merged)
+        print(plan.summary())
+        wb = load_workbook(merged)
+        for name in wb.sheetnames:
+            if name != CONFLICTS:
+                wb[name].sheet_state = "hidden"
+        ws = wb[CONFLICTS]
+        ws.print_area = f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}{ws.max_row}"
+        wb.save(merged)
+        subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{work}/u",
+                        "--convert-to", "pdf", "--outdir", str(work), str(merged)], check=True, capture_output=True)
+        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "200", "-x", "130", "-y", "180", "-W", "1900", "-H",
+                        "190", "-png", "-singlefile", str(work / "merged.pdf"), str(work / "page")], check=True)
+        target = ROOT / "docs" / "merge-conflicts.png"
+        shutil.copy(work / "page.png", target)
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
