@@ -16,7 +16,7 @@ from xl_upr.errors import XlUprError
 def _cmd_match(args: argparse.Namespace) -> int:
     from xl_upr._cells import safe_text
     from xl_upr.explain import why
-    from xl_upr.index import build_index
+    from xl_upr.index_store import load_index, save_index
     from xl_upr.match import match_table
     from xl_upr.records import load_records
     from xl_upr.settings import MatchSettings
@@ -24,10 +24,11 @@ def _cmd_match(args: argparse.Namespace) -> int:
     settings = MatchSettings.from_path_or_dict(args.settings)
     queries = load_records(args.queries)
     corpus = load_records(args.corpus)
-    index = build_index(corpus)
+    index = load_index(corpus, disk=not args.no_cache)
     results = match_table([q.text for q in queries], index, limit=args.top, settings=settings,
                           semantic=False if args.no_semantic else None, cache=not args.no_cache,
                           progress=_progress_bar("embedding the corpus (first time only)"))
+    save_index(index, disk=not args.no_cache)
     rows = []
     for q, hits in zip(queries, results):
         for rank, m in enumerate(hits, start=1):

@@ -79,6 +79,7 @@ class CorpusIndex:
     _unigram: np.ndarray | None = field(default=None, repr=False)
     _profiles: list[Any] | None = field(default=None, repr=False)
     _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
+    _saved: tuple[bool, bool] = field(default=(False, False), repr=False)  # (profiles, vectors) on disk
     _vectors: np.ndarray | None = field(default=None, repr=False)
 
     def profiles(self) -> list[Any]:

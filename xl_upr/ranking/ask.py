@@ -58,11 +58,11 @@ def ask(text: str) -> str:
     return strip_lead(core) or core
 
 
-def clauses(text: str, min_words: int = 4) -> list[str]:
+def clauses(text: str, min_words: int = 4, *, states_removed: bool = False) -> list[str]:
     """The parts of a multi-part recommendation (each with its lead-in stripped); short
     fragments are joined to the clause before them."""
     parts: list[str] = []
-    for piece in _CLAUSE.split(split_states(text)[0]):
+    for piece in _CLAUSE.split(text if states_removed else split_states(text)[0]):
         piece = strip_lead(piece.strip(" ,.;"))
         if not piece:
             continue

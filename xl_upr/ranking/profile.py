@@ -51,14 +51,15 @@ def profiles(texts: Sequence[str]) -> list[Profile]:
     >>> sorted(p.sectors), sorted(p.groups), sorted(p.states)
     (['health'], ['disabl', 'woman'], ['Chile'])
     """
-    parts = [clauses(t) or [split_states(t)[0]] for t in texts]
+    split = [split_states(t) for t in texts]
+    parts = [clauses(core, states_removed=True) or [core] for core, _ in split]
     flat = [c for cl in parts for c in cl]
     names, ids, docs = terms_many(flat) if flat else ([], np.zeros(0, np.int64), np.zeros(0, np.int64))
     bounds = np.searchsorted(docs, np.arange(len(flat) + 1))
     sector_of = _sector_of()
     out: list[Profile] = []
     k = 0
-    for text, cl in zip(texts, parts):
+    for (_core, states), cl in zip(split, parts):
         sets = []
         for _ in cl:
             sets.append(frozenset(names[j] for j in ids[bounds[k]:bounds[k + 1]].tolist()))
@@ -66,5 +67,5 @@ def profiles(texts: Sequence[str]) -> list[Profile]:
         stems = frozenset().union(*sets) if sets else frozenset()
         sectors = frozenset(x for s in stems for x in sector_of.get(s, ()))
         out.append(Profile(stems, treaties(stems), sectors, stems & lexicon.GROUPS,
-                           tuple(s - _BOILERPLATE for s in sets), frozenset(split_states(text)[1])))
+                           tuple(s - _BOILERPLATE for s in sets), frozenset(states)))
     return out
