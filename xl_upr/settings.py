@@ -21,7 +21,7 @@ class MatchSettings:
     """
 
     repeated_at: float = 86.0
-    similar_at: float = 50.0
+    similar_at: float = 51.0
     top: int = 5
     treaty_at: float = 30.0
     lineage_at: float = 45.0
