@@ -24,7 +24,7 @@ _LABELS = {
     "cosine_gap": "meaning behind the best", "same_treaty": "same treaty", "other_treaty": "different treaties",
     "treaty_only_earlier": "a treaty only in the earlier record", "length_ratio": "length", "same_area":
     "same rights area", "other_area": "different rights area", "same_people": "same people",
-    "best_clause": "a clause in common",
+    "best_clause": "a clause in common", "same_state": "same recommending State",
 }
 _QUIET = frozenset({"zzstate", "zzupr", "zzohchr", "zzsdg", "zzcso", "zzspecproc"})
 

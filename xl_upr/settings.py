@@ -20,8 +20,8 @@ class MatchSettings:
     Defaults were calibrated on a labelled development set (see benchmarks/quality.py).
     """
 
-    repeated_at: float = 86.0
-    similar_at: float = 51.0
+    repeated_at: float = 85.0
+    similar_at: float = 52.0
     top: int = 5
     treaty_at: float = 30.0
     lineage_at: float = 45.0

@@ -3,8 +3,8 @@
 Each compares the two texts as a reader would: how much of the wording and of the meaning they
 share (lexical score, sentence-embedding cosine, each also as the gap to the query's best
 candidate), whether they name the same treaty, whether they ask about the same rights area and
-the same people, how well their best clauses agree (multi-part recommendations), and how their
-lengths compare.
+the same people, how well their best clauses agree (multi-part recommendations), how their lengths compare,
+and whether the same State recommended both (States tend to repeat their own asks).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from xl_upr.ranking.profile import Profile
 #: Feature names, in the order of `pair_features` (and of the model's coefficients).
 NAMES: tuple[str, ...] = (
     "lexical", "cosine", "lexical_gap", "cosine_gap", "same_treaty", "other_treaty", "treaty_only_earlier",
-    "length_ratio", "same_area", "other_area", "same_people", "best_clause",
+    "length_ratio", "same_area", "other_area", "same_people", "best_clause", "same_state",
 )
 
 
@@ -55,4 +55,5 @@ def pair_features(q: Profile, r: Profile, lexical: float, cosine: float, best_le
         float(bool(sq) and bool(sr) and not (sq & sr)),
         _jaccard(q.groups, r.groups),
         best_clause(q, r),
+        float(bool(q.states & r.states)),
     ]
