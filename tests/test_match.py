@@ -131,19 +131,6 @@ def test_explanation_points_sum_to_the_score(kaz2014_index):
     assert text.startswith("CRPD") and "disabilit" in text
 
 
-def test_parallel_build_equals_serial(kaz2014, monkeypatch):
-    import numpy as np
-
-    from xl_upr import index as index_module
-
-    serial = build_index(kaz2014 * 3)
-    monkeypatch.setattr(index_module, "PARALLEL_FROM", 10)
-    parallel = build_index(kaz2014 * 3)
-    assert serial.vocab == parallel.vocab
-    assert (serial.matrix != parallel.matrix).nnz == 0
-    assert np.array_equal(serial.weights, parallel.weights)
-
-
 def test_canada_2019_closing_call_ranks_124_6_first(kaz2014_index):
     text = ("Canada notes progress is still needed to protect against discrimination of women and on the basis of "
             "sexual orientation.")

@@ -186,36 +186,6 @@ def pivoted(norms: np.ndarray) -> np.ndarray:
 #: Domain multiplier of a theme feature (a shared theme is a hint, not a match).
 THEME_WEIGHT = 1.5
 
-#: Corpora at least this large are processed in parallel where the OS can fork.
-PARALLEL_FROM = 60_000
-
-
-def _terms_in_parallel(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """`terms_many` over halves of the texts in two forked processes, merged.
-
-    Only where ``fork`` exists (Linux, macOS) and there are two or more cores; elsewhere, and
-    for smaller corpora, the texts are processed in this process.
-    """
-    import multiprocessing as mp
-    import os
-
-    workers = min(2, os.cpu_count() or 1)
-    if len(texts) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return terms_many(texts)
-    half = len(texts) // 2
-    chunks = [texts[:half], texts[half:]]
-    with mp.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(terms_many, chunks)
-    names = sorted(set(parts[0][0]) | set(parts[1][0]))
-    pos = {n: i for i, n in enumerate(names)}
-    ids, docs = [], []
-    for offset, (part_names, part_ids, part_docs) in zip((0, half), parts):
-        remap = np.fromiter((pos[n] for n in part_names), dtype=np.int64, count=len(part_names))
-        ids.append(remap[part_ids] if len(part_ids) else part_ids)
-        docs.append(part_docs + offset)
-    return names, np.concatenate(ids), np.concatenate(docs)
-
-
 def build_index(records: Sequence[Record]) -> CorpusIndex:
     """Index records for matching (all texts processed together by `terms_many`).
 
@@ -228,7 +198,7 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     """
     records = tuple(records)
     n = len(records)
-    stem_names, ids, docs = _terms_in_parallel([r.text for r in records])
+    stem_names, ids, docs = terms_many([r.text for r in records])
     s = len(stem_names)
     zz = np.fromiter((t.startswith("zz") for t in stem_names), dtype=bool, count=s)
     # Word pairs, in either order, of neighbouring content stems within one text.
