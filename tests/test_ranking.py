@@ -141,3 +141,26 @@ def test_treaty_body_findings_link_to_the_recommendations(kaz2014_index):
     hits = match_table([r["query_text"] for r in rows], kaz2014_index, limit=1)
     right = sum(bool(h) and h[0].record.paragraph in r["relevant_ids"].split() for r, h in zip(rows, hits))
     assert right / len(rows) >= 0.8
+
+
+def test_persisted_index_ranks_the_link_set_identically(monkeypatch, tmp_path):
+    """Issue 9's parity: a run from the cached corpus index ranks exactly as a fresh build."""
+    from xl_upr.index_store import load_index, save_index
+    from xl_upr.records import Record
+
+    links = shared_file("dev", "links")
+    corpus = [Record(c["id"], c["text"]) for c in json.loads((links / "kaz-2010-corpus.json").read_text())]
+    queries = [q["text"] for q in json.loads((links / "kaz-2014-queries.json").read_text())]
+    _fresh_caches(monkeypatch, tmp_path)
+    fresh = match_table(queries, build_index(corpus), limit=5)
+    first = load_index(corpus)
+    assert match_table(queries, first, limit=5) == fresh
+    save_index(first)
+    assert list((tmp_path / "cache").glob("index-*.pickle"))
+    monkeypatch.setattr(vectors, "_MEMORY", vectors.OrderedDict())
+    again = load_index(corpus)
+    assert again._vectors is not None and again._profiles
+    rows = [[(m.id, m.score, m.status) for m in h] for h in match_table(queries, again, limit=5)]
+    assert rows == [[(m.id, m.score, m.status) for m in h] for h in fresh]
+    (next((tmp_path / "cache").glob("index-*.pickle"))).write_bytes(b"garbage")
+    assert match_table(queries[:5], load_index(corpus), limit=5) == fresh[:5]

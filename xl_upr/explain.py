@@ -75,7 +75,7 @@ def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
     q = match.query
     if q is None or match.key < 0:
         return ""
-    r = index.profiles()[match.key]
+    r = index.profiles([match.key])[0]
     shared = q.stems & r.stems
     parts: list[str] = []
     parts += sorted(_name(s) for s in shared if s.startswith("zz") and s not in _QUIET)

@@ -77,18 +77,20 @@ class CorpusIndex:
     _terms: list[str] = field(default_factory=list, repr=False)
     _by_feature: sparse.csr_matrix | None = field(default=None, repr=False)
     _unigram: np.ndarray | None = field(default=None, repr=False)
-    _profiles: list[Any] | None = field(default=None, repr=False)
+    _profiles: dict[int, Any] = field(default_factory=dict, repr=False)
     _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
-    _saved: tuple[bool, bool] = field(default=(False, False), repr=False)  # (profiles, vectors) on disk
+    _saved: tuple[int, bool] = field(default=(0, False), repr=False)  # (profiles, vectors) on disk
     _vectors: np.ndarray | None = field(default=None, repr=False)
 
-    def profiles(self) -> list[Any]:
-        """`ranking.profile.Profile` of every record (made once, on first use)."""
-        if self._profiles is None:
+    def profiles(self, rows: Sequence[int]) -> list[Any]:
+        """`ranking.profile.Profile` of the given records; made on first use, for the rows asked
+        (the candidates), all missing ones in one batch."""
+        missing = [r for r in dict.fromkeys(rows) if r not in self._profiles]
+        if missing:
             from xl_upr.ranking.profile import profiles
 
-            self._profiles = profiles([r.text for r in self.records])
-        return self._profiles
+            self._profiles.update(zip(missing, profiles([self.records[r].text for r in missing])))
+        return [self._profiles[r] for r in rows]
 
     def vectors(self, *, disk: bool = True, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Sentence embeddings of every record (cached; raises `SemanticUnavailable`)."""

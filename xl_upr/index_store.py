@@ -67,12 +67,12 @@ def load_index(records: Sequence[Record], *, disk: bool = True) -> CorpusIndex:
         try:
             idx = CorpusIndex(records=records, vocab=state["vocab"], weights=state["weights"],
                               matrix=state["matrix"], unknown_weight=state["unknown_weight"], _terms=state["terms"],
-                              _profiles=state["profiles"])
+                              _profiles=dict(state["profiles"]))
             if state.get("vectors") is not None and state.get("model") == _model_hash():
                 idx._vectors = state["vectors"]
             if idx.matrix.shape[0] == len(records) and len(idx.feature_names()) == idx.matrix.shape[1] \
-                    and (idx._profiles is None or len(idx._profiles) == len(records)):
-                idx._saved = (idx._profiles is not None, idx._vectors is not None)
+                    and all(0 <= r < len(records) for r in idx._profiles):
+                idx._saved = (len(idx._profiles), idx._vectors is not None)
                 for stem, word in state["surface"].items():  # readable words, as a fresh build sees them
                     SURFACE.setdefault(stem, word)
                 return idx
@@ -98,8 +98,8 @@ def save_index(index: CorpusIndex, *, disk: bool = True) -> None:
     Never fails the run: a cache that cannot be written is skipped."""
     if not disk or not len(index):
         return
-    have = (index._profiles is not None, index._vectors is not None)
-    if index._saved == have or not any(have):
+    have = (len(index._profiles), index._vectors is not None)
+    if index._saved == have:
         return
     state = {"format": _FORMAT, "n": len(index), "vocab": index.vocab, "weights": index.weights,
              "matrix": index.matrix, "unknown_weight": index.unknown_weight, "terms": index.feature_names(),

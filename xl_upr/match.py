@@ -122,11 +122,16 @@ FLOOR = 0.5
 _BLOCK = 32_768
 
 
-def _top(values: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the k largest values (unordered)."""
+def _top(values: np.ndarray, k: int, keys: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the k largest values (unordered); among values tied at the cut, those of the
+    smallest keys (row numbers), so the choice never depends on the order of the input."""
     if k >= len(values):
         return np.arange(len(values))
-    return np.argpartition(-values, k - 1)[:k]
+    cut = values[np.argpartition(-values, k - 1)[:k]].min()
+    above = np.flatnonzero(values > cut)
+    tied = np.flatnonzero(values == cut)
+    tied = tied[np.argsort(tied if keys is None else keys[tied], kind="stable")][:k - len(above)]
+    return np.concatenate((above, tied))
 
 
 def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
@@ -151,21 +156,23 @@ def _candidates(q: _Query, prof: Profile, lex_rows: np.ndarray, lex_cos: np.ndar
                 index: CorpusIndex, want: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Candidate rows (lexical top and embedding neighbours) and their feature rows."""
     k = len(index) if want is None else want
-    rows = lex_rows[_top(lex_cos, k)] if len(lex_rows) else lex_rows
+    top = _top(lex_cos, k, lex_rows)
+    rows, cos = lex_rows[top], lex_cos[top]
     if sem is not None:
-        rows = np.union1d(rows, _top(sem, max(k, SEMANTIC_CANDIDATES)))
-    rows = np.unique(rows)
-    pos = np.searchsorted(lex_rows, rows)
-    pos[pos >= len(lex_rows)] = 0
-    hit = (lex_rows[pos] == rows) if len(lex_rows) else np.zeros(len(rows), dtype=bool)
-    cos = np.where(hit, lex_cos[pos] if len(lex_cos) else 0.0, 0.0)
+        extra = np.setdiff1d(_top(sem, max(k, SEMANTIC_CANDIDATES)), rows)
+        if len(extra):
+            dense = np.zeros(len(index), dtype=np.float32)  # lexical cosines of the embedding neighbours
+            dense[lex_rows] = lex_cos
+            rows, cos = np.concatenate((rows, extra)), np.concatenate((cos, dense[extra]))
+    order = np.argsort(rows, kind="stable")
+    rows, cos = rows[order], cos[order]
     lex = np.array([_lexical(q, r, c, index) / 100.0 for r, c in zip(rows.tolist(), cos.tolist())])
     emb = sem[rows] if sem is not None else np.zeros(len(rows), dtype=np.float32)
     best_lex = float(lex.max()) if len(lex) else 0.0
     best_emb = float(sem.max()) if sem is not None and len(sem) else 0.0
-    profs = index.profiles()
-    x = np.array([pair_features(prof, profs[r], lv, float(ev), best_lex, best_emb)
-                  for r, lv, ev in zip(rows.tolist(), lex.tolist(), emb.tolist())], dtype=np.float64)
+    profs = index.profiles(rows.tolist())
+    x = np.array([pair_features(prof, rp, lv, float(ev), best_lex, best_emb)
+                  for rp, lv, ev in zip(profs, lex.tolist(), emb.tolist())], dtype=np.float64)
     return rows, x.reshape(len(rows), len(NAMES))
 
 
@@ -251,7 +258,6 @@ def candidate_table(queries: Sequence[str | None], index: CorpusIndex, *, limit:
             out.extend(None for _ in chunk)
             continue
         cos = _cosines(chunk, index)
-        cos.sort_indices()
         sem = _semantic_block(qvec[start:start + batch], cvec) if qvec is not None and cvec is not None else None
         for i, q in enumerate(chunk):
             if q is None:
