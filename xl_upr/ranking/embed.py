@@ -23,6 +23,7 @@ DIM = 384
 #: Word pieces kept per text (the model was trained on 256; UPR texts rarely reach 128).
 MAX_TOKENS = 256
 _BATCH = 32
+_CHUNK = 4096
 
 
 class SemanticUnavailable(RuntimeError):
@@ -77,7 +78,8 @@ def _session() -> tuple[Any, Any]:
 
 
 def embed(texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-    """Unit-length embeddings (float32, ``len(texts) x 384``); texts are batched by length.
+    """Unit-length embeddings (float32, ``len(texts) x 384``); texts are tokenised in chunks and
+    run in batches of similar length (memory stays bounded for any corpus size).
 
     Examples
     --------
@@ -89,18 +91,19 @@ def embed(texts: Sequence[str], progress: Callable[[int, int], None] | None = No
     if not len(texts):
         return out
     session, tokenizer = _session()
-    encodings = tokenizer.encode_batch([t or " " for t in texts])
-    order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-    for start in range(0, len(order), _BATCH):
-        rows = order[start:start + _BATCH]
-        width = max(len(encodings[i].ids) for i in rows)
-        ids = np.zeros((len(rows), width), dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for k, i in enumerate(rows.tolist()):
-            n = len(encodings[i].ids)
-            ids[k, :n] = encodings[i].ids
-            mask[k, :n] = 1
-        out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        if progress is not None:
-            progress(min(start + _BATCH, len(order)), len(order))
+    for chunk in range(0, len(texts), _CHUNK):
+        encodings = tokenizer.encode_batch([t or " " for t in texts[chunk:chunk + _CHUNK]])
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), _BATCH):
+            rows = order[start:start + _BATCH]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for k, i in enumerate(rows.tolist()):
+                n = len(encodings[i].ids)
+                ids[k, :n] = encodings[i].ids
+                mask[k, :n] = 1
+            out[chunk + rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            if progress is not None:
+                progress(min(chunk + start + _BATCH, len(texts)), len(texts))
     return out

@@ -25,6 +25,7 @@ from xl_upr.ranking import embed as _embed
 _MEMORY: OrderedDict[bytes, np.ndarray] = OrderedDict()
 _MEMORY_MAX = 50_000
 _SQL_BATCH = 900
+_STORE_EVERY = 8192
 
 
 def cache_dir() -> Path:
@@ -133,9 +134,16 @@ def embeddings(texts: Sequence[str], *, disk: bool = True,
         for k, t in zip(keys, prepared):
             if k not in found:
                 todo.setdefault(k, t)
-        if todo:
-            fresh = _embed.embed(list(todo.values()), progress=progress).astype(np.float16)
-            new = dict(zip(todo, fresh))
+        keys_todo, texts_todo = list(todo), list(todo.values())
+        for start in range(0, len(texts_todo), _STORE_EVERY):  # stored as it goes: an interrupted run keeps its work
+            part = texts_todo[start:start + _STORE_EVERY]
+            done = start
+
+            def step(n: int, _total: int, done: int = done) -> None:
+                if progress is not None:
+                    progress(done + n, len(texts_todo))
+
+            new = dict(zip(keys_todo[start:start + _STORE_EVERY], _embed.embed(part, progress=step).astype(np.float16)))
             found.update(new)
             if store is not None:
                 store.put(new)
