@@ -33,7 +33,7 @@ def snapshot(path, skip_owned=True):
     wb = load_workbook(path)
     out = {"sheets": wb.sheetnames, "names": sorted(wb.defined_names.keys())}
     for ws in wb.worksheets:
-        if ws.title in ("Log", "Decisions"):
+        if ws.title in ("Log", "Decisions", "Summary"):  # the sheets xl-upr writes
             continue
         owned = {c for h, c in headers(ws).items() if h in OWNED} if ws.title == NEW and skip_owned else set()
         cells = {}

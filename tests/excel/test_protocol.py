@@ -93,7 +93,7 @@ def book_json(path: Path) -> dict:
     sheets = []
     for ws in wb.worksheets:
         values = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)] or [[""]]
-        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
+        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": [], "charts": []})
     return {"client": "Office.js", "version": xw.__version__,
             "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"}, "names": [], "sheets": sheets}
 
