@@ -239,7 +239,7 @@ def test_created_workbook_has_lists_and_status_colours(tmp_path, kaz2014):
     wb = load_workbook(path)
     lists = {(ws.title, dv.formula1) for ws in wb.worksheets for dv in ws.data_validations.dataValidation}
     assert (NEW, '"Repeated,Similar,New"') in lists
-    assert (NEW, '"Confirm,Reject"') in lists
+    assert (NEW, '"Confirm,Reject,Repeated,Similar,New"') in lists
     assert ("Prior", '"Fully implemented,Partially implemented,Not implemented"') in lists
     assert ("Treaty bodies", '"A,B,B1,B2,C,C1,C2,D,E"') in lists
     rules = [r for cf in wb[NEW].conditional_formatting for r in cf.rules]

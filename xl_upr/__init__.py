@@ -22,5 +22,14 @@ __all__ = [
     "CorpusIndex", "Cue", "DocumentError", "InputError", "Match", "MatchSettings", "Plan", "Record",
     "SettingsError", "WorkbookError", "XlUprError", "__version__", "best_match", "build_index", "clean",
     "create_workbook", "explain", "load_records", "match_table", "plan_reconciliation", "read_document",
-    "reconcile_file", "score_pair", "split_states", "top_matches", "why", "write_records",
+    "reconcile_file", "score_pair", "split_states", "top_matches", "why", "write_records", "match_frame",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`match_frame` is loaded on first use, so importing xl_upr does not import pandas."""
+    if name == "match_frame":
+        from xl_upr.frames import match_frame
+
+        return match_frame
+    raise AttributeError(f"module 'xl_upr' has no attribute {name!r}")

@@ -145,6 +145,19 @@ class Plan:
         return (f"{c['repeated']} repeated, {c['similar']} similar, {c['new']} new "
                 f"({len(self.edits)} cells changed, {recorded} decisions recorded{notes}, {self.seconds:.1f} s)")
 
+    def report(self, per_kind: int = 5) -> str:
+        """The summary line, then the messages (at most ``per_kind`` of each kind, then a count)."""
+        lines = [self.summary()]
+        by_kind: dict[str, list[Message]] = defaultdict(list)
+        for m in self.messages:
+            by_kind[m.kind].append(m)
+        for kind in MESSAGE_KINDS:
+            found = by_kind.get(kind, [])
+            lines += [m.text for m in found[:per_kind]]
+            if len(found) > per_kind:
+                lines.append(f"… and {len(found) - per_kind} more {MESSAGE_KINDS[kind]}")
+        return "\n".join(lines)
+
 # ------------------------------------------------------------------ vocabularies, mapped
 _GRADES = {"A": "Fully implemented", "B": "Partially implemented", "B1": "Partially implemented",
            "B2": "Partially implemented", "C": "Not implemented", "C1": "Not implemented",

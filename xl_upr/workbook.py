@@ -58,6 +58,8 @@ WIDTHS = {"ID": 17, "Recommendation": 45, "Text": 60, "Why": 28, "Treaty-body li
           "Assessment": 16, "Recommending State(s)": 14, "Response": 11, "Status": 10, "Match ID": 17,
           "Match score": 7, "Prior text": 45, "Times recommended before": 9, "Other candidates": 22,
           "Reviewer decision": 14, "Thresholds": 50, "Themes": 30, "Run check": 30}
+#: The Reviewer decision list (an earlier record's ID may be typed instead).
+DECISION_OPTIONS = "Confirm,Reject,Repeated,Similar,New"
 #: Points per wrapped line, and the most lines a row is made tall for.
 LINE_HEIGHT, MAX_LINES = 15, 12
 SETTING_HELP = {
@@ -201,7 +203,7 @@ def _validations(wb: Workbook) -> None:
     add(NEW, "Status", "Repeated,Similar,New", True)
     add(NEW, "Response", "Supported,Noted,Pending,Supported/Noted", False)
     add(NEW, "Prior response", "Supported,Noted,Pending,Supported/Noted", False)
-    add(NEW, "Reviewer decision", "Confirm,Reject", False)  # a corrected Match ID may be typed too
+    add(NEW, "Reviewer decision", DECISION_OPTIONS, False)  # a corrected Match ID may be typed too
     add(PRIOR, "Response", "Supported,Noted,Pending,Supported/Noted", False)
     add(PRIOR, "Implementation", "Fully implemented,Partially implemented,Not implemented", False)
     add(TREATY, "Follow-up grade", "A,B,B1,B2,C,C1,C2,D,E", False)
