@@ -51,9 +51,14 @@ STATUS_LABEL = {"repeated": "Repeated", "similar": "Similar", "new": "New"}
 #: The Decisions entry recorded when a reviewer clears a decision cell.
 WITHDRAWN = "Withdrawn"
 #: Kinds of `Message`, in the order the summary line counts them.
-MESSAGE_KINDS = {"not applied": "decisions not applied", "withdrawn": "decisions withdrawn",
-                 "hand edit": "hand edits replaced", "no ID": "rows without an ID",
-                 "duplicate ID": "rows with a duplicate ID", "also on Prior": "New IDs also on Prior"}
+MESSAGE_KINDS = {"not applied": "decision{s} not applied", "withdrawn": "decision{s} withdrawn",
+                 "hand edit": "hand edit{s} replaced", "no ID": "row{s} without an ID",
+                 "duplicate ID": "row{s} with a duplicate ID", "also on Prior": "New ID{s} also on Prior"}
+
+
+def _count(n: int, phrase: str) -> str:
+    """'1 decision recorded', '2 decisions recorded' (``{s}`` marks the plural)."""
+    return f"{n} {phrase.format(s='' if n == 1 else 's')}"
 
 
 @dataclass(frozen=True)
@@ -140,10 +145,11 @@ class Plan:
     def summary(self) -> str:
         c = self.counts
         recorded = sum(1 for d in self.decisions if d.decision != WITHDRAWN)
-        notes = "".join(f", {n} {MESSAGE_KINDS[k]}" for k, n in sorted(
+        notes = "".join(f", {_count(n, MESSAGE_KINDS[k])}" for k, n in sorted(
             self.message_counts().items(), key=lambda kv: list(MESSAGE_KINDS).index(kv[0])))
         return (f"{c['repeated']} repeated, {c['similar']} similar, {c['new']} new "
-                f"({len(self.edits)} cells changed, {recorded} decisions recorded{notes}, {self.seconds:.1f} s)")
+                f"({_count(len(self.edits), 'cell{s} changed')}, {_count(recorded, 'decision{s} recorded')}{notes}, "
+                f"{self.seconds:.1f} s)")
 
     def report(self, per_kind: int = 5) -> str:
         """The summary line, then the messages (at most ``per_kind`` of each kind, then a count)."""
@@ -155,7 +161,7 @@ class Plan:
             found = by_kind.get(kind, [])
             lines += [m.text for m in found[:per_kind]]
             if len(found) > per_kind:
-                lines.append(f"… and {len(found) - per_kind} more {MESSAGE_KINDS[kind]}")
+                lines.append(f"… and {len(found) - per_kind} more: {_count(len(found), MESSAGE_KINDS[kind])} in all")
         return "\n".join(lines)
 
 # ------------------------------------------------------------------ vocabularies, mapped
