@@ -145,6 +145,8 @@ def write_summary(book: Any, plan: Plan) -> None:
         sheet.range((first, 3), (last, 3)).number_format = "0.0%"
     except _UNSUPPORTED:
         pass
+    if layout.chart_last <= layout.theme_header:
+        return
     try:
         source = sheet.range((layout.theme_header, 1), (layout.chart_last, 1 + len(STATUSES)))
         sheet.charts.add(left=560, top=30, width=520, height=max(220, 16 * (layout.chart_last - layout.theme_header)

@@ -51,7 +51,8 @@ def _by(df: Any, column: str, label: str) -> Any:
     import pandas as pd
 
     exploded = df.explode(column)
-    table = pd.crosstab(exploded[column], exploded["status"]).reindex(columns=list(STATUSES), fill_value=0)
+    table = exploded.groupby([column, "status"]).size().unstack(fill_value=0) \
+        .reindex(columns=list(STATUSES), fill_value=0) if len(exploded) else pd.DataFrame(columns=list(STATUSES))
     table["Total"] = table.sum(axis=1)
     table = table.sort_values(["Total", *STATUSES], ascending=False, kind="stable")
     table.index.name = label
@@ -68,6 +69,10 @@ def summary_sheet(results: Sequence[RowResult]) -> SummarySheet:
     """
     df = _frame(results)
     total = len(df)
+    if not total:
+        rows = [["xl-upr summary of the New sheet: no recommendations yet"], [], ["Status", "Recommendations", "Share"],
+                *([s, 0, 0] for s in STATUSES), ["Total", 0, 0], [], ["Theme", *STATUSES, "Total", "Inferred"]]
+        return SummarySheet(rows, len(rows), len(rows), (4, 7))
     rows: list[list[Any]] = [["xl-upr summary of the New sheet (rewritten at each run; edits here are lost)"], []]
     counts = df["status"].value_counts().reindex(list(STATUSES), fill_value=0)
     rows.append(["Status", "Recommendations", "Share"])

@@ -336,6 +336,13 @@ def write_summary(wb: Any, plan: Plan) -> None:
     ws.column_dimensions["A"].width = 44
     for letter in "BCDEF":
         ws.column_dimensions[letter].width = 13
+    if layout.chart_last > layout.theme_header:
+        ws.add_chart(_theme_chart(ws, layout), "H3")
+    _print_setup(ws)
+
+
+def _theme_chart(ws: Any, layout: Any) -> BarChart:
+    """Stacked bars: recommendations per theme, coloured by status."""
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
     chart.title = "Recommendations by theme and status"
@@ -347,8 +354,7 @@ def write_summary(wb: Any, plan: Plan) -> None:
         series.graphicalProperties.solidFill = _STATUS_COLOURS[status]
     chart.x_axis.scaling.orientation = "maxMin"  # largest theme on top
     chart.height, chart.width = max(7.5, 0.6 * (layout.chart_last - layout.theme_header) + 3), 18
-    ws.add_chart(chart, "H3")
-    _print_setup(ws)
+    return chart
 
 
 def _user() -> str | None:
