@@ -132,8 +132,10 @@ def main() -> int:
                 ws.write_string(0, c, header, fmt)
                 helper = name == "New" and header in HELPERS
                 ws.set_column(c, c, WIDTHS.get(header, 16), wrap, {"level": 1, "hidden": True} if helper else {})
-            if name == "New":
-                ws.set_column(len(columns), len(columns), None, None, {"collapsed": True})
+            if name == "New":  # the helper group's + sits above the column before it (Notes)
+                first = columns.index(HELPERS[0])
+                ws.set_column(first - 1, first - 1, WIDTHS.get(columns[first - 1], 16), wrap, {"collapsed": True})
+                ws.outline_settings(True, True, False, False)
             ws.set_row(0, 3 * LINE_HEIGHT)
             ws.repeat_rows(0)
             ws.set_landscape()

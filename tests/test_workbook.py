@@ -345,6 +345,7 @@ def check_reviewer_view(path, rows_expected):
     assert ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.sheet_format.outlineLevelCol == 1  # the outline's +/- buttons show
     for header in ("Prior cycle", "Run check"):  # helper columns: in a collapsed outline group, not just hidden
         dim = ws.column_dimensions[ws.cell(row=1, column=h[header]).column_letter]
         assert dim.outlineLevel == 1 and dim.hidden

@@ -70,9 +70,10 @@ def summary_sheet(results: Sequence[RowResult]) -> SummarySheet:
     df = _frame(results)
     total = len(df)
     if not total:
-        rows = [["xl-upr summary of the New sheet: no recommendations yet"], [], ["Status", "Recommendations", "Share"],
-                *([s, 0, 0] for s in STATUSES), ["Total", 0, 0], [], ["Theme", *STATUSES, "Total", "Inferred"]]
-        return SummarySheet(rows, len(rows), len(rows), (4, 7))
+        empty: list[list[Any]] = [["xl-upr summary of the New sheet: no recommendations yet"], [],
+                                  ["Status", "Recommendations", "Share"], *([s, 0, 0] for s in STATUSES),
+                                  ["Total", 0, 0], [], ["Theme", *STATUSES, "Total", "Inferred"]]
+        return SummarySheet(empty, len(empty), len(empty), (4, 7))
     rows: list[list[Any]] = [["xl-upr summary of the New sheet (rewritten at each run; edits here are lost)"], []]
     counts = df["status"].value_counts().reindex(list(STATUSES), fill_value=0)
     rows.append(["Status", "Recommendations", "Share"])

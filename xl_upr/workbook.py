@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import Outline
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from xl_upr import __version__, sheets
@@ -149,13 +150,25 @@ def _print_setup(ws: Any) -> None:
 
 
 def _group_helpers(ws: Any, columns: Iterable[int]) -> None:
-    """Put columns in a collapsed outline group (Excel's + button shows them again)."""
+    """Put columns in a collapsed outline group; its + button sits above the column before it."""
     columns = sorted(columns)
     for c in columns:
         dim = ws.column_dimensions[get_column_letter(c)]
         dim.outlineLevel, dim.hidden = 1, True
     if columns:
-        ws.column_dimensions[get_column_letter(columns[-1] + 1)].collapsed = True
+        ws.column_dimensions.max_outline = 1  # openpyxl computes it only after writing outlineLevelCol
+        ws.sheet_properties.outlinePr = Outline(summaryBelow=True, summaryRight=False)
+        if columns[0] > 1:
+            ws.column_dimensions[get_column_letter(columns[0] - 1)].collapsed = True
+
+
+def keep_outlines(wb: Any) -> None:
+    """Make openpyxl write each sheet's column outline level (it computes it only after writing
+    the header that needs it, so a loaded workbook would lose its outline buttons on save)."""
+    for ws in wb.worksheets:
+        levels = [d.outlineLevel or 0 for d in ws.column_dimensions.values()]
+        if any(levels):
+            ws.column_dimensions.max_outline = max(levels)
 
 
 def fit_rows(ws: Any, rows: Iterable[int], columns: Iterable[int]) -> None:
@@ -436,6 +449,7 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
     if not plan.changed and target == path:
         return plan
     apply_plan(wb, plan, cols, settings)
+    keep_outlines(wb)
     _save_atomic(wb, target, backup=backup and target == path)
     return plan
 
@@ -464,6 +478,7 @@ def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, b
     if fresh:
         first = _append_rows(ws, fresh)
         fit_rows(ws, range(first, first + len(fresh)), range(1, width + 1))
+        keep_outlines(wb)
         _save_atomic(wb, path, backup=backup)
     return len(fresh)
 
