@@ -26,13 +26,29 @@ import xlwings  # noqa: E402
 
 from xl_upr.reconcile import OWNED, PEOPLE  # noqa: E402
 from xl_upr.settings import MatchSettings  # noqa: E402
-from xl_upr.workbook import COLUMNS, SETTING_HELP, TABLE_NAMES, WIDTHS  # noqa: E402
+from xl_upr.workbook import (  # noqa: E402
+    COLUMNS,
+    DECISION_OPTIONS,
+    HELPERS,
+    LINE_HEIGHT,
+    SETTING_HELP,
+    TABLE_NAMES,
+    WIDTHS,
+)
+
+#: The Reconcile button sits in the frozen header cell of Recommendation, right of its title:
+#: visible without scrolling, whichever way the sheet is scrolled.
+BUTTON = {"macro": "Reconcile", "caption": "Reconcile", "width": 110, "height": 34, "x_offset": 140,
+          "y_offset": 12}
+#: xlwings.conf: the UDF module, and the interpreter rows `xl-upr excel-setup BOOK` fills in (empty:
+#: xlwings starts `pythonw` / `python` from the PATH).
+CONF = [["UDF Modules", "xl_upr.udfs"], ["Interpreter_Win", ""], ["Interpreter_Mac", ""]]
 
 VALIDATIONS = {  # sheet, header -> (options, strict)
     ("New", "Status"): ("Repeated,Similar,New", True),
     ("New", "Response"): ("Supported,Noted,Pending,Supported/Noted", False),
     ("New", "Prior response"): ("Supported,Noted,Pending,Supported/Noted", False),
-    ("New", "Reviewer decision"): ("Confirm,Reject", False),
+    ("New", "Reviewer decision"): (DECISION_OPTIONS, False),
     ("Prior", "Response"): ("Supported,Noted,Pending,Supported/Noted", False),
     ("Prior", "Implementation"): ("Fully implemented,Partially implemented,Not implemented", False),
     ("Treaty bodies", "Follow-up grade"): ("A,B,B1,B2,C,C1,C2,D,E", False),
@@ -93,12 +109,18 @@ def main() -> int:
         wb.set_properties({"title": "xl-upr coalition workbook", "created": dt.datetime(2026, 1, 1)})
         wb.add_vba_project(str(vba))
         wb.set_vba_name("ThisWorkbook")
-        head = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "text_wrap": True})
-        owned = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#2E75B6", "text_wrap": True})
-        people = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#548235", "text_wrap": True})
+        head = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "text_wrap": True,
+                               "valign": "vcenter"})
+        owned = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#2E75B6", "text_wrap": True,
+                                "valign": "vcenter"})
+        people = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#548235", "text_wrap": True,
+                                 "valign": "vcenter"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        for name in ("New", "Prior", "Treaty bodies", "Decisions", "Log"):
+        for name in ("New", "Summary", "Prior", "Treaty bodies", "Decisions", "Log"):
             ws = wb.add_worksheet(name)
+            if name == "Summary":
+                ws.write_string(0, 0, "xl-upr writes the summary here at each run")
+                continue
             if name == "New":
                 ws.set_vba_name("Sheet1")
             columns = COLUMNS[name]
@@ -108,7 +130,16 @@ def main() -> int:
                 fmt = owned if name == "New" and header in OWNED else people if name == "New" and header in PEOPLE \
                     else head
                 ws.write_string(0, c, header, fmt)
-                ws.set_column(c, c, WIDTHS.get(header, 16), wrap)
+                helper = name == "New" and header in HELPERS
+                ws.set_column(c, c, WIDTHS.get(header, 16), wrap, {"level": 1, "hidden": True} if helper else {})
+            if name == "New":  # the helper group's + sits above the column before it (Notes)
+                first = columns.index(HELPERS[0])
+                ws.set_column(first - 1, first - 1, WIDTHS.get(columns[first - 1], 16), wrap, {"collapsed": True})
+                ws.outline_settings(True, True, False, False)
+            ws.set_row(0, 3 * LINE_HEIGHT)
+            ws.repeat_rows(0)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
             for (sheet, header), (options, strict) in VALIDATIONS.items():
                 if sheet == name:
                     c = columns.index(header)
@@ -120,8 +151,7 @@ def main() -> int:
                 for value, colour in (("Repeated", "#F8CBAD"), ("Similar", "#FFE699"), ("New", "#C6EFCE")):
                     ws.conditional_format(1, c, 4999, c, {"type": "cell", "criteria": "==", "value": f'"{value}"',
                                                           "format": wb.add_format({"bg_color": colour})})
-                ws.insert_button(1, len(columns) + 1, {"macro": "Reconcile", "caption": "Reconcile",
-                                                       "width": 120, "height": 36})
+                ws.insert_button(0, 1, BUTTON)
         ws = wb.add_worksheet("Settings")
         ws.write_row(0, 0, ["Setting", "Value", "Meaning"], head)
         for r, (key, value) in enumerate(MatchSettings().as_dict().items(), start=1):
@@ -130,7 +160,8 @@ def main() -> int:
         ws.set_column(0, 0, 16)
         ws.set_column(2, 2, 80)
         conf = wb.add_worksheet("xlwings.conf")
-        conf.write_row(0, 0, ["UDF Modules", "xl_upr.udfs"])
+        for r, row in enumerate(CONF):
+            conf.write_row(r, 0, row)
         conf.set_column(0, 1, 24)
         wb.close()
     print(f"wrote {out} ({os.path.getsize(out)} bytes)")

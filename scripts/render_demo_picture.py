@@ -1,4 +1,6 @@
-"""Render docs/demo-reconciled.png: the reconciled demo's New sheet as LibreOffice prints it.
+"""Render docs/demo-reconciled.png: the reconciled demo's New sheet as LibreOffice prints it —
+the real sheet, unchanged (its own page set-up, column widths and collapsed helper group); the
+other sheets are only left out of the print.
 
     python scripts/render_demo_picture.py      (needs LibreOffice `soffice` and poppler's `pdftoppm`)
 """
@@ -18,9 +20,6 @@ from openpyxl import load_workbook  # noqa: E402
 
 from xl_upr.workbook import reconcile_file  # noqa: E402
 
-SHOWN = ("ID", "Recommendation", "Status", "Match ID", "Match score", "Prior cycle", "Prior response",
-         "Times recommended before", "Why")
-
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
@@ -31,22 +30,13 @@ def main() -> int:
         for name in wb.sheetnames:
             if name != "New":
                 wb[name].sheet_state = "hidden"
-        ws = wb["New"]
-        for cell in ws[1]:
-            ws.column_dimensions[cell.column_letter].hidden = cell.value not in SHOWN
-        ws.column_dimensions["B"].width = 70
-        for header, width in (("Match score", 9), ("Prior cycle", 11), ("Times recommended before", 11),
-                              ("Why", 44)):
-            col = next(c.column_letter for c in ws[1] if c.value == header)
-            ws.column_dimensions[col].width = width
-        ws.row_dimensions[1].height = 30
-        ws.print_area = f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}26"
-        ws.page_setup.orientation = "landscape"
+        wb.active = wb.sheetnames.index("New")
         wb.save(book)
         subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{work}/u",
                         "--convert-to", "pdf", "--outdir", str(work), str(book)], check=True, capture_output=True)
-        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "120", "-png", "-singlefile", str(work / "demo.pdf"),
-                        str(work / "page")], check=True)
+        # The top of page 1 (the header and the first rows), at a resolution the README can show.
+        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "150", "-x", "0", "-y", "120", "-W", "1650",
+                        "-H", "620", "-png", "-singlefile", str(work / "demo.pdf"), str(work / "page")], check=True)
         target = ROOT / "docs" / "demo-reconciled.png"
         shutil.copy(work / "page.png", target)
     print(f"wrote {target}")

@@ -56,7 +56,7 @@ def test_no_user_value_is_ever_lost(tmp_path_factory, edits):
         elif edit[0] == "insert_col":
             col = edit[1]
             ws.insert_cols(col)
-            ws.cell(row=1, column=col, value=f"Extra {col}")
+            ws.cell(row=1, column=col, value=f"Extra {col}.{len(h)}")  # unique: the check finds cells by header
         elif edit[0] == "decide":
             _, k, decision = edit
             row = rows[k % len(rows)]

@@ -29,6 +29,7 @@ _WHERE = {
     "create_workbook": "workbook", "reconcile_file": "workbook",
     "MergePlan": "merge", "plan_merge": "merge",
     "merge_workbooks": "merge_workbook", "resolve_conflicts": "merge_workbook",
+    "match_frame": "frames",
 }
 
 __all__ = sorted([*_WHERE, "__version__"])

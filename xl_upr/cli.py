@@ -112,10 +112,10 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     plan = reconcile_file(args.workbook, settings=settings, output=args.output, backup=not args.no_backup,
                           progress=progress)
     target = args.output or args.workbook
-    if not plan.edits and not plan.decisions and not args.output:
-        print(f"{target}: nothing to change; {plan.summary()}")
+    if not plan.changed and not args.output:
+        print(f"{target}: nothing to change; {plan.report()}")
     else:
-        print(f"{target}: {plan.summary()}")
+        print(f"{target}: {plan.report()}")
     return 0
 
 
@@ -139,11 +139,15 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 EXCEL_STEPS = """\
 xl-upr in desktop Excel (Windows or Mac), once per computer:
-  1. pip install .                      (in the xl-upr folder; Python 3.10 or newer)
-  2. xlwings addin install              (adds the xlwings tab to Excel)
-  3. open {template}
+  1. pip install .                      (in the xl-upr folder, or: pip install xl_upr-*.whl;
+                                         Python 3.10 or newer; xl-upr is not on PyPI)
+  2. xlwings addin install              (optional: the template carries the xlwings VBA module)
+  3. xl-upr excel-setup BOOK.xlsm       (writes this Python into the workbook's xlwings.conf)
+  4. open {template}
      (or your own workbook with the Reconcile macro, see macros/README.md)
-  4. Enable macros, paste new recommendations into the New sheet, press Reconcile.
+  5. A downloaded workbook has its macros blocked: right-click it > Properties > tick Unblock
+     (Windows), or keep it in a trusted location (File > Options > Trust Center). Then paste
+     new recommendations into the New sheet and press Reconcile (top of the New sheet).
 Custom functions: on the xlwings tab set UDF Modules to xl_upr.udfs (the template's
 xlwings.conf sheet already does), click Import Functions, then use =UPR_MATCH(...),
 =UPR_TOPN(...), =UPR_SCORE(...), =UPR_WHY(...), =UPR_CLEAN(...), =UPR_STATES(...).
@@ -153,9 +157,20 @@ Excel on the web: see the README (xlwings Server or xlwings Lite)."""
 def _cmd_excel_setup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from xl_upr import excel_setup
+
     template = Path(__file__).resolve().parents[1] / "workbooks" / "template.xlsm"
     print(EXCEL_STEPS.format(template=template if template.exists() else "workbooks/template.xlsm from the "
                              "xl-upr repository"))
+    platform = {"win": "win32", "mac": "darwin"}.get(args.platform or "", sys.platform)
+    print("\nThis computer:")
+    for check in excel_setup.checks(platform):
+        print(f"  [{'ok' if check.ok else 'missing'}] {check.what}: {check.detail}")
+    if args.workbook:
+        key = excel_setup.interpreter_key(platform)
+        interpreter = excel_setup.interpreter_path(platform=platform)
+        excel_setup.configure_workbook(args.workbook, {key: interpreter})
+        print(f"{args.workbook} [xlwings.conf]: {key} = {interpreter}")
     return 0
 
 
@@ -228,9 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--resolve", action="store_true", help="apply the Resolution column of the Conflicts sheet")
     g.set_defaults(func=_cmd_merge)
 
-    e = sub.add_parser("excel-setup", help="print the steps to use xl-upr inside Excel",
-                       description="Print the few steps to use the Reconcile button and the UPR_* functions in "
-                                   "Excel. Example: xl-upr excel-setup")
+    e = sub.add_parser("excel-setup", help="check xlwings and point a workbook at this Python",
+                       description="Print the steps to use the Reconcile button and the UPR_* functions in Excel, "
+                                   "check that xlwings and its add-in are installed, and (given a workbook) write "
+                                   "this environment's Python into its xlwings.conf sheet. Example: "
+                                   "xl-upr excel-setup workbooks/template.xlsm")
+    e.add_argument("workbook", nargs="?", help="workbook whose xlwings.conf sheet gets Interpreter_Win/_Mac")
+    e.add_argument("--for", dest="platform", choices=("win", "mac"),
+                   help="write the interpreter for this system (default: the one running)")
     e.set_defaults(func=_cmd_excel_setup)
     return parser
 

@@ -25,7 +25,7 @@ def reconcile() -> str:
     book = xw.Book.caller()
     try:
         plan = reconcile_book(book, progress=_status_bar(book))
-        text = f"xl-upr: {plan.summary()}"
+        text = f"xl-upr: {plan.report()}"
     except XlUprError as err:
         text = f"xl-upr could not reconcile: {err}"
     _status_bar(book)(1, 1)

@@ -13,7 +13,7 @@ def reconcile_workbook(book: xw.Book):
     """Fill the status columns of the New sheet from the Prior and Treaty bodies sheets."""
     try:
         plan = reconcile_book(book)
-        text = f"xl-upr: {plan.summary()}"
+        text = f"xl-upr: {plan.report()}"
     except XlUprError as err:
         text = f"xl-upr could not reconcile: {err}"
     book.app.alert(text, title="xl-upr")

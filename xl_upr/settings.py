@@ -18,6 +18,8 @@ class MatchSettings:
     ``repeated_at`` and ``similar_at`` are scores (0-100): a best match scoring at least
     ``repeated_at`` is *repeated*, at least ``similar_at`` *similar*, below that *new*.
     Defaults were calibrated on a labelled development set (see benchmarks/quality.py).
+    ``log_user`` (not a matching option) records the user and machine name on the Log sheet;
+    off by default, since the workbook is shared with partners.
     """
 
     repeated_at: float = 85.0
@@ -27,6 +29,7 @@ class MatchSettings:
     lineage_at: float = 45.0
     group_at: float = 70.0
     semantic: bool = True
+    log_user: bool = False
 
     def __post_init__(self) -> None:
         for name in ("repeated_at", "similar_at", "treaty_at", "lineage_at", "group_at"):
@@ -41,6 +44,8 @@ class MatchSettings:
             raise SettingsError(f"semantic must be yes or no, got {self.semantic!r}")
         if not isinstance(self.top, int) or isinstance(self.top, bool) or not 1 <= self.top <= 100:
             raise SettingsError(f"top must be a whole number from 1 to 100, got {self.top!r}")
+        if not isinstance(self.log_user, bool):
+            raise SettingsError(f"log_user must be yes or no, got {self.log_user!r}")
 
     def status(self, score: float | None) -> str:
         """'repeated', 'similar' or 'new' for a best-match score (None means no match)."""
@@ -62,8 +67,8 @@ class MatchSettings:
                 raise SettingsError(f"{source}: unknown setting {raw_key!r}; known: {', '.join(known)}")
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
-            if key == "semantic":
-                kwargs[key] = _flag(raw, source)
+            if known[key].type in (bool, "bool"):
+                kwargs[key] = _yes_no(raw, key, source)
                 continue
             try:
                 kwargs[key] = int(float(raw)) if key == "top" else float(raw)
@@ -88,13 +93,14 @@ class MatchSettings:
         return cls.from_mapping(data, str(path))
 
 
-def _flag(raw: Any, source: str) -> bool:
-    """A yes/no setting from a cell, JSON or the command line."""
+_YES, _NO = ("yes", "true", "1", "on", "y"), ("no", "false", "0", "off", "n")
+
+
+def _yes_no(raw: Any, key: str, source: str) -> bool:
+    """A yes/no setting from a cell or JSON value (TRUE/FALSE, yes/no, 1/0)."""
     if isinstance(raw, bool):
         return raw
-    text = str(raw).strip().lower()
-    if text in ("1", "1.0", "yes", "true", "on", "y"):
-        return True
-    if text in ("0", "0.0", "no", "false", "off", "n"):
-        return False
-    raise SettingsError(f"{source}: semantic must be yes or no, got {raw!r}")
+    text = str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).strip().lower()
+    if text in _YES or text in _NO:
+        return text in _YES
+    raise SettingsError(f"{source}: {key} must be yes or no, got {raw!r}")

@@ -6,7 +6,7 @@ Shared by the file path (openpyxl, `workbook.py`) and the live-Excel path (xlwin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xl_upr._cells import text as cell_text
@@ -16,6 +16,7 @@ from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
 
 NEW, PRIOR, TREATY, SETTINGS, LOG, DECISIONS = "New", "Prior", "Treaty bodies", "Settings", "Log", "Decisions"
+SUMMARY = "Summary"
 Values = Sequence[Sequence[Any]]
 
 
@@ -40,8 +41,17 @@ def _getter(row: Sequence[Any], cols: dict[str, int]) -> Any:
     return get
 
 
-def new_rows(values: Values, where: str) -> tuple[list[NewRow], dict[str, int]]:
-    """Rows of the New sheet (worksheet row numbers from 2) and its header map."""
+def split_list(value: Any) -> tuple[str, ...]:
+    """A cell's ``;``-separated list (States, themes) as a tuple of trimmed items."""
+    return tuple(s.strip() for s in cell_text(value).split(";") if s.strip())
+
+
+def new_rows(values: Values, where: str, links: Mapping[int, str] | None = None) -> tuple[list[NewRow], dict[str, int]]:
+    """Rows of the New sheet (worksheet row numbers from 2) and its header map.
+
+    ``links`` maps worksheet rows to their Match ID cell's internal hyperlink target, when the
+    caller can read hyperlinks (the file path); without it links count as unknown.
+    """
     cols = headers(values, NEW, ("ID", "Recommendation"), where)
     rows = []
     for r, row in enumerate(values[1:], start=2):
@@ -49,8 +59,25 @@ def new_rows(values: Values, where: str) -> tuple[list[NewRow], dict[str, int]]:
         rid, text = cell_text(get("ID")), cell_text(get("Recommendation"))
         if rid or text:
             rows.append(NewRow(r, rid, text, cell_text(get("Reviewer decision")),
-                               {h: get(h) for h in OWNED if h in cols}))
+                               {h: get(h) for h in OWNED if h in cols}, split_list(get("Recommending State(s)")),
+                               split_list(get("Themes")), None if links is None else links.get(r, "")))
     return rows, cols
+
+
+def places(values: Values, sheet: str) -> dict[str, tuple[str, int]]:
+    """ID -> (sheet, worksheet row) for the rows of a Prior or Treaty bodies sheet (first wins)."""
+    if not values:
+        return {}
+    found = {cell_text(v): c for c, v in enumerate(values[0])}
+    col = found.get("ID")
+    out: dict[str, tuple[str, int]] = {}
+    if col is None:
+        return out
+    for r, row in enumerate(values[1:], start=2):
+        rid = cell_text(row[col]) if col < len(row) else ""
+        if rid and rid not in out:
+            out[rid] = (sheet, r)
+    return out
 
 
 def _texts(values: Values, sheet: str, text_col: str, where: str):
@@ -67,7 +94,8 @@ def prior_records(values: Values, where: str) -> list[Record]:
     """Records of the Prior sheet (rows with an ID and a recommendation)."""
     return [Record(id=rid, text=text, response=g("Response").lower(),
                    states=tuple(s.strip() for s in g("Recommending State(s)").split(";") if s.strip()),
-                   cycle=g("Cycle"), year=g("Year"), implementation=g("Implementation"), mechanism="UPR")
+                   cycle=g("Cycle"), year=g("Year"), implementation=g("Implementation"), mechanism="UPR",
+                   themes=split_list(g("Themes")))
             for rid, text, g in _texts(values, PRIOR, "Recommendation", where)]
 
 

@@ -1,7 +1,10 @@
 """The coalition workbook with openpyxl: create it, read it by header, apply a Plan, save safely.
 
 Columns are found by their header, never by position; only the columns reconciliation owns
-are written; a missing owned column is added at the end of the table.  Saving goes to a
+are written; a missing owned column is added at the end of the table.  Every row xl-upr writes
+or imports is wrapped, top-aligned and as tall as its text; the New sheet prints landscape, fit
+to the page width, with its header row repeated and its helper columns in a collapsed outline
+group; a Match ID links to its earlier record's row; the Summary sheet is rewritten at each run.  Saving goes to a
 temporary file first, then replaces the workbook; the previous file is kept as a timestamped
 backup.  A workbook Excel holds open (``~$`` lock file) is refused before anything is written.
 """
@@ -14,17 +17,20 @@ import platform
 import re
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import Outline
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from xl_upr import __version__, sheets
@@ -34,14 +40,18 @@ from xl_upr._xlsx import form_controls, lock_file, open_workbook
 from xl_upr.errors import WorkbookError
 from xl_upr.importers.checks import ImportReport
 from xl_upr.importers.upr_report import cycle_of_symbol
-from xl_upr.reconcile import OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
+from xl_upr.reconcile import CHECK, HELPER_OWNED, KEY_OWNED, OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
 from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
-from xl_upr.sheets import DECISIONS, LOG, NEW, PRIOR, SETTINGS, TREATY
+from xl_upr.sheets import DECISIONS, LOG, NEW, PRIOR, SETTINGS, SUMMARY, TREATY
+from xl_upr.summary import STATUSES, summary_sheet
 
+#: New-sheet columns grouped in a collapsed outline (expand with the + above the sheet).
+HELPERS = ("Themes", *HELPER_OWNED)
 COLUMNS: dict[str, tuple[str, ...]] = {
-    NEW: ("ID", "Recommendation", "Recommending State(s)", "Response", *OWNED, *PEOPLE),
-    PRIOR: ("ID", "Cycle", "Year", "Recommendation", "Recommending State(s)", "Response", "Implementation"),
+    NEW: ("ID", "Recommendation", "Recommending State(s)", "Response", *KEY_OWNED, *PEOPLE, *HELPERS),
+    PRIOR: ("ID", "Cycle", "Year", "Recommendation", "Recommending State(s)", "Response", "Implementation",
+            "Themes"),
     TREATY: ("ID", "Body", "Year", "Text", "Follow-up grade"),
     DECISIONS: ("ID", "Decision", "Match ID", "Recorded"),
     LOG: ("Time", "Version", "User", "Machine", "Repeated", "Similar", "New", "Cells changed", "Decisions",
@@ -49,20 +59,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 TABLE_NAMES = {NEW: "NewRecommendations", PRIOR: "PriorRecommendations", TREATY: "TreatyBodyFindings",
                DECISIONS: "ReviewerDecisions", LOG: "RunLog"}
-WIDTHS = {"ID": 22, "Recommendation": 60, "Text": 60, "Why": 40, "Treaty-body links": 40, "Notes": 30,
-          "Assessment": 30, "Recommending State(s)": 22, "Match ID": 22, "Thresholds": 50}
+WIDTHS = {"ID": 17, "Recommendation": 45, "Text": 60, "Why": 28, "Treaty-body links": 40, "Notes": 16,
+          "Assessment": 16, "Recommending State(s)": 14, "Response": 11, "Status": 10, "Match ID": 17,
+          "Match score": 7, "Prior text": 45, "Times recommended before": 12, "Other candidates": 22,
+          "Reviewer decision": 14, "Thresholds": 50, "Themes": 30, "Run check": 30}
+#: The Reviewer decision list (an earlier record's ID may be typed instead).
+DECISION_OPTIONS = "Confirm,Reject,Repeated,Similar,New"
+#: Points per wrapped line, and the most lines a row is made tall for.
+LINE_HEIGHT, MAX_LINES = 15, 12
 SETTING_HELP = {
     "repeated_at": "Best-match score (0-100) from which a recommendation counts as Repeated",
     "similar_at": "Score from which it counts as Similar (below: New)",
-    "top": "Candidates shown by UPR_TOPN and the CLI by default",
+    "top": "Candidates shown by UPR_TOPN and the CLI, and on New (Match ID + Other candidates)",
     "treaty_at": "Score from which a treaty-body paragraph is listed as a link",
     "lineage_at": "Score from which an earlier recommendation counts in Times recommended before",
     "group_at": "Score from which two recommendations of this cycle are grouped as one",
+    "log_user": "yes: the Log sheet records the user and machine name of each run (default no: the "
+                "workbook is shared)",
 }
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _OWNED_FILL = PatternFill("solid", fgColor="2E75B6")
 _PEOPLE_FILL = PatternFill("solid", fgColor="548235")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_HEAD_ALIGN = Alignment(wrap_text=True, vertical="center")
+_LINK_FONT = Font(color="0563C1", underline="single")
+_STATUS_COLOURS = {"Repeated": "F8CBAD", "Similar": "FFE699", "New": "C6EFCE"}
 
 
 # ------------------------------------------------------------------ creating
@@ -77,12 +98,13 @@ def create_workbook(path: str | Path, *, state: str = "", new: Sequence[Record] 
     wb = Workbook()
     wb.remove(wb.active)
     rows = {
-        NEW: [[r.id, r.text, "; ".join(r.states), r.response.capitalize()] for r in new],
-        PRIOR: [[r.id, r.cycle, r.year, r.text, "; ".join(r.states), r.response.capitalize(), r.implementation]
-                for r in prior],
-        TREATY: [[r.id, r.mechanism, r.year, r.text, r.implementation] for r in treaty],
+        NEW: [_row_values(NEW, r) for r in new],
+        PRIOR: [_row_values(PRIOR, r) for r in prior],
+        TREATY: [_row_values(TREATY, r) for r in treaty],
     }
-    for name in (NEW, PRIOR, TREATY):
+    _data_sheet(wb, NEW, rows[NEW])
+    wb.create_sheet(SUMMARY)
+    for name in (PRIOR, TREATY):
         _data_sheet(wb, name, rows[name])
     _settings_sheet(wb, settings or MatchSettings(), state)
     _data_sheet(wb, DECISIONS, [])
@@ -90,6 +112,11 @@ def create_workbook(path: str | Path, *, state: str = "", new: Sequence[Record] 
     _validations(wb)
     _save_atomic(wb, path, backup=False)
     return path
+
+
+def _row_values(sheet: str, r: Record) -> list[Any]:
+    values = _VALUES_OF[sheet](r)
+    return [values.get(h) for h in COLUMNS[sheet]]
 
 
 def _data_sheet(wb: Workbook, name: str, rows: list[list[Any]]) -> None:
@@ -101,26 +128,68 @@ def _data_sheet(wb: Workbook, name: str, rows: list[list[Any]]) -> None:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _OWNED_FILL if header in OWNED and name == NEW else \
             _PEOPLE_FILL if header in PEOPLE and name == NEW else _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.alignment = _HEAD_ALIGN
         ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(header, 16)
+    ws.row_dimensions[1].height = 3 * LINE_HEIGHT
+    if name == NEW:
+        _group_helpers(ws, [columns.index(h) + 1 for h in HELPERS])
     for r, values in enumerate(rows, start=2):
-        lines = 1
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
-            set_cell(cell, value if value != "" else None)
-            cell.alignment = _WRAP
-            if isinstance(value, str) and value:
-                width = WIDTHS.get(columns[c - 1], 16)
-                lines = max(lines, -(-len(value) // max(1, int(width * 1.15))))
-        ws.row_dimensions[r].height = 15 * min(lines, 12)  # wrapped text shows whole when opened
+            set_cell(ws.cell(row=r, column=c), value if value != "" else None)
+        fit_rows(ws, [r], range(1, len(columns) + 1))
     last = max(2, len(rows) + 1)
     table = Table(displayName=TABLE_NAMES[name], ref=f"A1:{get_column_letter(len(columns))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "C2" if name == NEW else "B2"
+    _print_setup(ws)
+    ws.print_title_rows = "1:1"
+
+
+def _print_setup(ws: Any) -> None:
+    """Landscape, fit to the page width (as many pages down as needed)."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _group_helpers(ws: Any, columns: Iterable[int]) -> None:
+    """Put columns in a collapsed outline group; its + button sits above the column before it."""
+    columns = sorted(columns)
+    for c in columns:
+        dim = ws.column_dimensions[get_column_letter(c)]
+        dim.outlineLevel, dim.hidden = 1, True
+    if columns:
+        ws.column_dimensions.max_outline = 1  # openpyxl computes it only after writing outlineLevelCol
+        ws.sheet_properties.outlinePr = Outline(summaryBelow=True, summaryRight=False)
+        if columns[0] > 1:
+            ws.column_dimensions[get_column_letter(columns[0] - 1)].collapsed = True
+
+
+def keep_outlines(wb: Any) -> None:
+    """Make openpyxl write each sheet's column outline level (it computes it only after writing
+    the header that needs it, so a loaded workbook would lose its outline buttons on save)."""
+    for ws in wb.worksheets:
+        levels = [d.outlineLevel or 0 for d in ws.column_dimensions.values()]
+        if any(levels):
+            ws.column_dimensions.max_outline = max(levels)
+
+
+def fit_rows(ws: Any, rows: Iterable[int], columns: Iterable[int]) -> None:
+    """Wrap and top-align the given cells and make each row as tall as its longest text in a
+    visible column (Excel does not grow a row for wrapped text written by a program)."""
+    columns = list(columns)
+    visible = {c: ws.column_dimensions[get_column_letter(c)].width or 13 for c in range(1, ws.max_column + 1)
+               if not ws.column_dimensions[get_column_letter(c)].hidden}
+    for r in rows:
+        lines = 1
+        for c in columns:
+            ws.cell(row=r, column=c).alignment = _WRAP
+        for c, width in visible.items():
+            value = ws.cell(row=r, column=c).value
+            if isinstance(value, str) and value:
+                lines = max(lines, -(-len(value) // max(1, int(width * 1.25))))
+        ws.row_dimensions[r].height = LINE_HEIGHT * min(lines, MAX_LINES)
 
 
 def _settings_sheet(wb: Workbook, settings: MatchSettings, state: str) -> None:
@@ -151,7 +220,7 @@ def _validations(wb: Workbook) -> None:
     add(NEW, "Status", "Repeated,Similar,New", True)
     add(NEW, "Response", "Supported,Noted,Pending,Supported/Noted", False)
     add(NEW, "Prior response", "Supported,Noted,Pending,Supported/Noted", False)
-    add(NEW, "Reviewer decision", "Confirm,Reject", False)  # a corrected Match ID may be typed too
+    add(NEW, "Reviewer decision", DECISION_OPTIONS, False)  # a corrected Match ID may be typed too
     add(PRIOR, "Response", "Supported,Noted,Pending,Supported/Noted", False)
     add(PRIOR, "Implementation", "Fully implemented,Partially implemented,Not implemented", False)
     add(TREATY, "Follow-up grade", "A,B,B1,B2,C,C1,C2,D,E", False)
@@ -174,17 +243,31 @@ def _sheet(wb: Any, name: str, path: Path) -> Any:
     return wb[name]
 
 
+def _links(ws: Any, cols: dict[str, int]) -> dict[int, str]:
+    """Worksheet row -> internal hyperlink target of its Match ID cell ('' when none)."""
+    col = cols.get("Match ID")
+    if col is None:
+        return {}
+    return {cell.row: (cell.hyperlink.location or "") if cell.hyperlink else ""
+            for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col)}
+
+
 def read_workbook(wb: Any, path: Path) -> tuple[list[NewRow], list[Record], list[Record], MatchSettings,
-                                                 list[Decision], dict[str, int]]:
-    """Everything reconciliation needs from an open workbook."""
+                                                 list[Decision], dict[str, int], dict[str, tuple[str, int]]]:
+    """Everything reconciliation needs from an open workbook (the last item: where each earlier
+    record's row is, for hyperlinks)."""
     where = str(path)
     for name in (NEW, PRIOR):
         _sheet(wb, name, path)
-    rows, cols = sheets.new_rows(_values(wb, NEW), where)
-    prior = sheets.prior_records(_values(wb, PRIOR), where)
-    treaty = sheets.treaty_records(_values(wb, TREATY), where) if TREATY in wb.sheetnames else []
+    new_values = _values(wb, NEW)
+    cols = sheets.headers(new_values, NEW, ("ID", "Recommendation"), where)
+    rows, cols = sheets.new_rows(new_values, where, _links(wb[NEW], cols))
+    prior_values, treaty_values = _values(wb, PRIOR), _values(wb, TREATY)
+    prior = sheets.prior_records(prior_values, where)
+    treaty = sheets.treaty_records(treaty_values, where) if TREATY in wb.sheetnames else []
     settings = sheets.settings(_values(wb, SETTINGS), where) if SETTINGS in wb.sheetnames else MatchSettings()
-    return rows, prior, treaty, settings, sheets.decisions(_values(wb, DECISIONS), where), cols
+    places = {**sheets.places(treaty_values, TREATY), **sheets.places(prior_values, PRIOR)}
+    return rows, prior, treaty, settings, sheets.decisions(_values(wb, DECISIONS), where), cols, places
 
 
 # ------------------------------------------------------------------ writing
@@ -200,10 +283,15 @@ def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
         last = max(last, column_index_from_string(end_col))
     for k, header in enumerate(missing, start=1):
         c = last + k
-        set_cell(ws.cell(row=1, column=c), header)
-        ws.cell(row=1, column=c).font = Font(bold=True, color="FFFFFF")
-        ws.cell(row=1, column=c).fill = _OWNED_FILL
+        cell = ws.cell(row=1, column=c)
+        set_cell(cell, header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _OWNED_FILL
+        cell.alignment = _HEAD_ALIGN
+        ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(header, 16)
         cols[header] = c
+    if CHECK in missing:
+        _group_helpers(ws, [cols[CHECK]])
     if table is not None:
         start, end = table.ref.split(":")
         _, end_row = coordinate_from_string(end)
@@ -218,11 +306,17 @@ def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
 
 
 def apply_plan(wb: Any, plan: Plan, cols: dict[str, int], settings: MatchSettings) -> None:
-    """Write the plan's edits, decisions and a log row into an open workbook."""
+    """Write the plan's edits, decisions, a log row and the Summary sheet into an open workbook."""
     ws = wb[NEW]
     cols = _ensure_columns(ws, dict(cols))
     for edit in plan.edits:
-        set_cell(ws.cell(row=edit.row, column=cols[edit.column]), edit.value)
+        cell = ws.cell(row=edit.row, column=cols[edit.column])
+        set_cell(cell, edit.value)
+        if edit.column == "Match ID":
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=edit.link) if edit.link else None
+            cell.font = _LINK_FONT if edit.link else Font()
+    owned = [cols[h] for h in OWNED]
+    fit_rows(ws, sorted({e.row for e in plan.edits}), owned)
     if plan.decisions:
         if DECISIONS not in wb.sheetnames:
             _data_sheet(wb, DECISIONS, [])
@@ -230,10 +324,54 @@ def apply_plan(wb: Any, plan: Plan, cols: dict[str, int], settings: MatchSetting
     if LOG not in wb.sheetnames:
         _data_sheet(wb, LOG, [])
     c = plan.counts
-    _append_rows(wb[LOG], [[time.strftime("%Y-%m-%d %H:%M:%S"), __version__, _user(), platform.node() or None,
+    user, machine = (_user(), platform.node() or None) if settings.log_user else (None, None)
+    _append_rows(wb[LOG], [[time.strftime("%Y-%m-%d %H:%M:%S"), __version__, user, machine,
                             c["repeated"], c["similar"], c["new"], len(plan.edits), len(plan.decisions),
                             round(plan.seconds, 2),
                             ", ".join(f"{k}={v}" for k, v in settings.as_dict().items())]])
+    write_summary(wb, plan)
+
+
+def write_summary(wb: Any, plan: Plan) -> None:
+    """Rewrite the Summary sheet (same place in the workbook; added at the end if missing) with
+    the counts and a stacked bar chart of status by theme."""
+    index = wb.sheetnames.index(SUMMARY) if SUMMARY in wb.sheetnames else len(wb.sheetnames)
+    if SUMMARY in wb.sheetnames:
+        wb.remove(wb[SUMMARY])
+    ws = wb.create_sheet(SUMMARY, index)
+    layout = summary_sheet(plan.results)
+    for values in layout.rows:
+        ws.append([v for v in values])
+    ws["A1"].font = Font(bold=True, size=13)
+    for r in range(layout.share_rows[0], layout.share_rows[1] + 1):
+        ws.cell(row=r, column=3).number_format = "0.0%"
+    for r, values in enumerate(layout.rows, start=1):
+        if len(values) > 1 and r > 1 and all(isinstance(v, str) for v in values):  # a table's header
+            for c in range(1, len(values) + 1):
+                ws.cell(row=r, column=c).font = Font(bold=True, color="FFFFFF")
+                ws.cell(row=r, column=c).fill = _HEADER_FILL
+    ws.column_dimensions["A"].width = 44
+    for letter in "BCDEF":
+        ws.column_dimensions[letter].width = 13
+    if layout.chart_last > layout.theme_header:
+        ws.add_chart(_theme_chart(ws, layout), "H3")
+    _print_setup(ws)
+
+
+def _theme_chart(ws: Any, layout: Any) -> BarChart:
+    """Stacked bars: recommendations per theme, coloured by status."""
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = "Recommendations by theme and status"
+    chart.y_axis.title = "Recommendations"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(STATUSES), min_row=layout.theme_header,
+                             max_row=layout.chart_last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=layout.theme_header + 1, max_row=layout.chart_last))
+    for series, status in zip(chart.series, STATUSES):
+        series.graphicalProperties.solidFill = _STATUS_COLOURS[status]
+    chart.x_axis.scaling.orientation = "maxMin"  # largest theme on top
+    chart.height, chart.width = max(7.5, 0.6 * (layout.chart_last - layout.theme_header) + 3), 18
+    return chart
 
 
 def _user() -> str | None:
@@ -243,8 +381,9 @@ def _user() -> str | None:
         return None
 
 
-def _append_rows(ws: Any, rows: list[list[Any]]) -> None:
-    """Append rows after the last row with content, growing the sheet's table to cover them."""
+def _append_rows(ws: Any, rows: list[list[Any]]) -> int:
+    """Append rows after the last row with content, growing the sheet's table to cover them;
+    returns the first new row."""
     last = 1
     for r in range(ws.max_row, 1, -1):
         if any(cell.value not in (None, "") for cell in ws[r]):
@@ -261,6 +400,7 @@ def _append_rows(ws: Any, rows: list[list[Any]]) -> None:
             table.ref = f"{start}:{end_col}{last + len(rows)}"
             if table.autoFilter is not None:
                 table.autoFilter.ref = table.ref
+    return last + 1
 
 
 def _save_atomic(wb: Any, path: Path, *, backup: bool) -> Path | None:
@@ -307,12 +447,13 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
     if target.suffix.lower() != path.suffix.lower():
         raise WorkbookError(f"{target}: the output must have the same type as {path.name} ({path.suffix})")
     wb = _open_for_writing(path)
-    rows, prior, treaty, sheet_settings, decisions, cols = read_workbook(wb, path)
+    rows, prior, treaty, sheet_settings, decisions, cols, places = read_workbook(wb, path)
     settings = settings or sheet_settings
-    plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress)
-    if not plan.edits and not plan.decisions and target == path:
+    plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress, places=places)
+    if not plan.changed and target == path:
         return plan
     apply_plan(wb, plan, cols, settings)
+    keep_outlines(wb)
     _save_atomic(wb, target, backup=backup and target == path)
     return plan
 
@@ -348,18 +489,6 @@ def _number_or_text(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
 
-def _row_values(sheet: str, r: Record) -> dict[str, Any]:
-    states, response = "; ".join(r.states), r.response.capitalize()
-    if sheet == NEW:
-        return {"ID": r.id, "Recommendation": r.text, "Recommending State(s)": states, "Response": response}
-    if sheet == PRIOR:
-        return {"ID": r.id, "Cycle": _number_or_text(r.cycle), "Year": _number_or_text(r.year),
-                "Recommendation": r.text, "Recommending State(s)": states, "Response": response,
-                "Implementation": r.implementation}
-    return {"ID": r.id, "Body": r.mechanism, "Year": _number_or_text(r.year), "Text": r.text,
-            "Follow-up grade": r.implementation}
-
-
 def _ids(ws: Any, col: int) -> dict[str, int]:
     """ID -> worksheet row of a sheet's ID column."""
     return {rid: r for r, row in enumerate(ws.iter_rows(min_row=2, min_col=col, max_col=col, values_only=True),
@@ -377,12 +506,13 @@ def _append(wb: Any, path: Path, sheet: str, records: Sequence[Record]) -> Impor
             continue
         have.add(r.id)
         row: list[Any] = [None] * width
-        for header, value in _row_values(sheet, r).items():
+        for header, value in _VALUES_OF[sheet](r).items():
             if header in cols and value not in ("", None):
                 row[cols[header] - 1] = value
         fresh.append(row)
     if fresh:
-        _append_rows(ws, fresh)
+        first = _append_rows(ws, fresh)
+        fit_rows(ws, range(first, first + len(fresh)), range(1, width + 1))
     return ImportResult(sheet, added=len(fresh), present=len(records) - len(fresh))
 
 
@@ -548,5 +678,18 @@ def import_into(path: str | Path, records: Sequence[Record], kind: str, *, repor
     if changed:  # the Log names files, not folders (which may hold a user name)
         named = replace(report, path=Path(report.path).name) if report else None
         _log_lines(wb, [*(named.lines() if named else []), *result.lines(path.name)])
+        keep_outlines(wb)
         _save_atomic(wb, path, backup=backup)
     return result
+
+
+_VALUES_OF: dict[str, Callable[[Record], dict[str, Any]]] = {
+    NEW: lambda r: {"ID": r.id, "Recommendation": r.text, "Recommending State(s)": "; ".join(r.states),
+                    "Response": r.response.capitalize(), "Themes": "; ".join(r.themes)},
+    PRIOR: lambda r: {"ID": r.id, "Cycle": _number_or_text(r.cycle), "Year": _number_or_text(r.year),
+                      "Recommendation": r.text, "Recommending State(s)": "; ".join(r.states),
+                      "Response": r.response.capitalize(), "Implementation": r.implementation,
+                      "Themes": "; ".join(r.themes)},
+    TREATY: lambda r: {"ID": r.id, "Body": r.mechanism, "Year": _number_or_text(r.year), "Text": r.text,
+                       "Follow-up grade": r.implementation},
+}

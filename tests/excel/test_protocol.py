@@ -10,7 +10,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 from xlwings.server import custom_functions_call, custom_functions_meta, custom_scripts_call
 
-from xl_upr import macros, scripts, udfs
+from xl_upr import livebook, macros, scripts, udfs
 from xl_upr.reconcile import OWNED
 
 DEMO = Path(__file__).resolve().parents[2] / "workbooks" / "kazakhstan-demo.xlsx"
@@ -93,7 +93,7 @@ def book_json(path: Path) -> dict:
     sheets = []
     for ws in wb.worksheets:
         values = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)] or [[""]]
-        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
+        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": [], "charts": []})
     return {"client": "Office.js", "version": xw.__version__,
             "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"}, "names": [], "sheets": sheets}
 
@@ -115,6 +115,7 @@ def _check_actions(actions):
         rows_written.update(range(a["start_row"], a["start_row"] + a["row_count"]))
     assert rows_written == set(range(1, 195))  # every one of the 194 recommendations (0-based rows)
     assert any(a["func"] == "alert" and "repeated" in a["args"][0] for a in actions)
+    assert any(a["func"] == "addChart" for a in actions)
 
 
 def test_reconcile_script_writes_owned_columns_only():
@@ -131,3 +132,75 @@ def test_runpython_entry_point_on_the_caller_book(monkeypatch):
     assert "95 repeated" in summary or "repeated" in summary
     _check_actions(book.json()["actions"])
     book.close()
+
+
+# ------------------------------------------------------------------ the reviewer's workbook, live
+def _written(actions, sheet_position):
+    """(0-based row, 0-based column) -> value of every setValues on one sheet."""
+    out = {}
+    for a in actions:
+        if a["func"] == "setValues" and a["sheet_position"] == sheet_position:
+            for i, row in enumerate(a["values"]):
+                for j, value in enumerate(row):
+                    out[(a["start_row"] + i, a["start_column"] + j)] = value
+    return out
+
+
+def test_live_reconcile_shows_prior_text_links_and_summary():
+    book = xw.Book(json=book_json(DEMO))
+    plan = livebook.reconcile_book(book)
+    actions = book.json()["actions"]
+    wb = load_workbook(DEMO)
+    header = [c.value for c in wb["New"][1]]
+    col = {h: i for i, h in enumerate(header)}
+    prior = {r[0]: (n, r[3]) for n, r in enumerate(wb["Prior"].iter_rows(min_row=2, values_only=True), start=2)}
+    written = _written(actions, wb.sheetnames.index("New"))
+    links = {a["start_row"]: a["args"] for a in actions if a["func"] == "addHyperlink"}
+    rows = [r for r in range(1, 195) if written.get((r, col["Match ID"]))]
+    assert len(rows) > 150
+    for r in rows:
+        match_id = written[(r, col["Match ID"])]
+        assert written[(r, col["Prior text"])] == prior[match_id][1]
+        assert written[(r, col["Other candidates"])]
+        assert links[r][:2] == [f"#'Prior'!A{prior[match_id][0]}", match_id]
+    formats = {a["func"] for a in actions if a["sheet_position"] == wb.sheetnames.index("New")}
+    assert {"setWrapText", "setVerticalAlignment", "setAutofit"} <= formats
+    summary = wb.sheetnames.index("Summary")
+    chart = next(a for a in actions if a["func"] == "addChart")
+    assert chart["args"][1] == "BarStacked" and chart["args"][2] == "Summary"
+    cells = _written(actions, summary)
+    status = {cells[(r, 0)]: cells[(r, 1)] for r in range(0, 10) if (r, 0) in cells and (r, 1) in cells}
+    assert status["Total"] == 194 == sum(plan.counts.values())
+    log = _written(actions, wb.sheetnames.index("Log"))
+    assert log[(1, 0)] and log[(1, 2)] in (None, "") and log[(1, 3)] in (None, "")  # no user or machine name
+
+
+def test_live_mistyped_decision_cleared_decision_and_hand_edit(tmp_path):
+    from test_workbook import A, B, C, prepare_mistakes
+
+    from xl_upr.workbook import reconcile_file
+
+    path = tmp_path / "demo.xlsx"
+    path.write_bytes(DEMO.read_bytes())
+    reconcile_file(path, backup=False)
+    original, hand = prepare_mistakes(path)
+    book = xw.Book(json=book_json(path))
+    plan = livebook.reconcile_book(book)
+    actions = book.json()["actions"]
+    wb = load_workbook(path)
+    ws = wb["New"]
+    col = {c.value: c.column - 1 for c in ws[1]}
+    row = {ws.cell(row=r, column=1).value: r - 1 for r in range(2, ws.max_row + 1)}
+    written = _written(actions, wb.sheetnames.index("New"))
+    assert written[(row[A], col["Why"])].startswith("decision not applied: no earlier record A/HRC/43/15 999.9")
+    assert written[(row[C], col["Status"])] == original[C][0]  # the hand edit replaced …
+    assert any(m.kind == "hand edit" and f"({hand})" in m.text for m in plan.messages)  # … and reported
+    assert written[(row[B], col["Match ID"])] == original[B][1]  # the cleared Reject no longer holds
+    decisions = _written(actions, wb.sheetnames.index("Decisions"))
+    recorded = {(decisions.get((r, 0)), decisions.get((r, 1))) for r in {k[0] for k in decisions}}
+    assert (B, "Withdrawn") in recorded
+    assert not any(a["func"] == "alert" for a in actions)  # the adapters show plan.report(), not the core
+    report = plan.report()
+    for part in ("1 decision not applied", "1 decision withdrawn", "1 hand edit replaced",
+                 f"Status was edited by hand ({hand})"):
+        assert part in report, report
