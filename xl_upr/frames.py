@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from xl_upr.explain import explain, why
+from xl_upr.explain import why
 from xl_upr.index import build_index
 from xl_upr.match import match_table
 from xl_upr.records import Record, records_from_rows
@@ -59,7 +59,7 @@ def match_frame(new: pd.DataFrame | Sequence[Record], prior: pd.DataFrame | Sequ
     for q, hits in zip(queries, match_table([q.text for q in queries], index, limit=top,
                                             score_cutoff=score_cutoff, settings=settings)):
         for rank, m in enumerate(hits, start=1):
-            rows.append([q.id, rank, m.id, round(m.score, 1), m.status, why(explain(q.text, index, m.key)),
+            rows.append([q.id, rank, m.id, round(m.score, 1), m.status, why(m, index),
                          q.text, m.record.text])
         if not hits:
             rows.append([q.id, None, None, None, "new", "", q.text, None])
