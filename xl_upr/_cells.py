@@ -3,10 +3,56 @@
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from typing import Any
+
+from xl_upr.errors import XlUprWarning
 
 #: A cell text starting with one of these would be read by Excel as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Excel's limit on the characters of one cell.
+MAX_CELL_CHARS = 32_767
+_CUT_MARK = " [… cut: {n:,} characters over Excel's 32,767 limit]"
+#: Characters XML 1.0 cannot hold (C0 controls but tab/newline/CR, lone surrogates) and the
+#: Unicode noncharacters (U+FDD0-U+FDEF, U+xFFFE/U+xFFFF), which Excel refuses to open.
+_NONCHARS = "\ufdd0-\ufdef" + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
+_BREAKS = re.compile("[\x0b\x0c]")
+_REPLACED = re.compile(f"[\ud800-\udfff{_NONCHARS}]")
+
+
+class TextCutWarning(XlUprWarning):
+    """A text was cut to fit one Excel cell."""
+
+
+def clean_text(value: Any) -> Any:
+    r"""A text XML 1.0 (and so an .xlsx file) can hold: control characters dropped, vertical
+    tab and form feed as line breaks, lone surrogates and noncharacters as U+FFFD.
+
+    >>> clean_text("a\x00b\x0bc\ud800\uffff") == "ab\nc\ufffd\ufffd"
+    True
+    """
+    if not isinstance(value, str):
+        return value
+    if value.isascii() and value.isprintable():
+        return value
+    return _REPLACED.sub("\ufffd", _BREAKS.sub("\n", _CONTROLS.sub("", value)))
+
+
+def fit_cell(value: Any) -> Any:
+    """`clean_text`, cut to Excel's 32,767 characters with a visible note (and a
+    `TextCutWarning`); a non-finite number becomes text, NaN an empty cell."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else str(value)
+    value = clean_text(value)
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        over = len(value) - MAX_CELL_CHARS
+        mark = _CUT_MARK.format(n=over + len(_CUT_MARK.format(n=over)))
+        warnings.warn(TextCutWarning(f"a text of {len(value):,} characters was cut to Excel's {MAX_CELL_CHARS:,} "
+                                     f"(it starts {value[:40]!r})"), stacklevel=3)
+        value = value[:MAX_CELL_CHARS - len(mark)] + mark
+    return value
 
 
 def looks_like_formula(value: object) -> bool:
@@ -15,14 +61,17 @@ def looks_like_formula(value: object) -> bool:
 
 
 def safe_text(value: Any) -> Any:
-    """Value for a CSV cell: texts that would run as formulas get a leading apostrophe."""
+    """Value for a CSV cell: `clean_text`; texts that would run as formulas get a leading apostrophe."""
+    value = clean_text(value)
     if looks_like_formula(value):
         return "'" + value
     return value
 
 
 def set_cell(cell: Any, value: Any) -> None:
-    """Write ``value`` into an openpyxl cell; a formula-like text stays plain text."""
+    """Write ``value`` into an openpyxl cell (the one place xl-upr does): `fit_cell`, and a
+    formula-like text stays plain text."""
+    value = fit_cell(value)
     cell.value = value
     if looks_like_formula(value):
         cell.data_type = "s"
@@ -58,6 +107,7 @@ def number(value: Any, default: float) -> float:
 def excel_value(value: Any) -> Any:
     """Value to write through Excel itself (COM or Office.js): a formula-like text gets
     Excel's text prefix (an apostrophe, which Excel does not show) so it stays text."""
+    value = fit_cell(value)
     if looks_like_formula(value):
         return "'" + value
     return value

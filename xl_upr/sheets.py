@@ -95,7 +95,7 @@ def settings(values: Values, where: str) -> MatchSettings:
     """MatchSettings from the Settings sheet (name in column A, value in column B)."""
     found = {}
     for row in values[1:]:
-        if row and row[0] and str(row[0]).strip() != "state" and len(row) > 1:
+        if row and row[0] and str(row[0]).strip() not in ("state", "keep_backups") and len(row) > 1:
             found[str(row[0]).strip()] = row[1]
     try:
         return MatchSettings.from_mapping(found, f"{where} [{SETTINGS}]")

@@ -9,9 +9,7 @@ backup.  A workbook Excel holds open (``~$`` lock file) is refused before anythi
 from __future__ import annotations
 
 import getpass
-import os
 import platform
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +30,7 @@ from xl_upr._xlsx import form_controls, lock_file, open_workbook
 from xl_upr.errors import WorkbookError
 from xl_upr.reconcile import OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
 from xl_upr.records import Record
+from xl_upr.safe_write import KEEP_BACKUPS, resolve_target, write_atomic, writing
 from xl_upr.settings import MatchSettings
 from xl_upr.sheets import DECISIONS, LOG, NEW, PRIOR, SETTINGS, TREATY
 
@@ -84,7 +83,10 @@ def create_workbook(path: str | Path, *, state: str = "", new: Sequence[Record] 
     _data_sheet(wb, DECISIONS, [])
     _data_sheet(wb, LOG, [])
     _validations(wb)
-    _save_atomic(wb, path, backup=False)
+    with writing(path) as target:
+        if target.exists():
+            raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
+        _save_atomic(wb, target, backup=False)
     return path
 
 
@@ -127,7 +129,9 @@ def _settings_sheet(wb: Workbook, settings: MatchSettings, state: str) -> None:
         cell.fill = _HEADER_FILL
     for key, value in settings.as_dict().items():
         ws.append([key, value, SETTING_HELP.get(key, "")])
-    ws.append(["state", state or None, "State under review (for your reference)"])
+    ws.append(["keep_backups", KEEP_BACKUPS, "Backups of this workbook kept beside it (the oldest are removed)"])
+    ws.append(["state", None, "State under review (for your reference)"])
+    set_cell(ws.cell(row=ws.max_row, column=2), state or None)  # a name is data, never a formula
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 12
     ws.column_dimensions["C"].width = 80
@@ -259,41 +263,48 @@ def _append_rows(ws: Any, rows: list[list[Any]]) -> None:
                 table.autoFilter.ref = table.ref
 
 
-def _save_atomic(wb: Any, path: Path, *, backup: bool) -> Path | None:
-    """Save to a temporary file beside ``path``, keep a backup of the old file, then replace."""
-    tmp = path.with_name(f".{path.stem}.xl-upr-tmp{path.suffix}")
-    try:
-        wb.save(tmp)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise WorkbookError(f"{path}: cannot write ({err})") from None
-    saved = None
-    try:
-        if backup and path.exists():
-            saved = path.with_name(f"{path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
-            shutil.copy2(path, saved)
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise WorkbookError(f"{path}: cannot replace the workbook ({err.strerror or err}); is it open in another "
-                            "program? Close it and run again — the file is unchanged") from None
-    return saved
+def _save_atomic(wb: Any, path: Path, *, backup: bool, keep: int = KEEP_BACKUPS) -> Path | None:
+    """Save through a temporary file that replaces ``path`` (see `xl_upr.safe_write`);
+    the previous file is kept as a uniquely named backup; returns the backup.  Call it
+    inside `writing` (the one-writer lock)."""
+    return write_atomic(path, wb.save, backup=backup, keep=keep)
 
 
 def _open_for_writing(path: Path) -> Any:
+    """The workbook opened for a rewrite, after the checks of `resolve_target` (open in
+    Excel, read-only, a folder …)."""
     if lock_file(path).exists():
         raise WorkbookError(f"{path}: the workbook is open in Excel (lock file {lock_file(path).name}); close it "
                             "and run again, or use the Reconcile button inside Excel")
+    resolve_target(path)
     return open_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
 
 
+def _keep_backups(wb: Any, path: Path) -> int:
+    """The ``keep_backups`` row of the Settings sheet (default `KEEP_BACKUPS`)."""
+    for row in _values(wb, SETTINGS)[1:]:
+        if row and cell_text(row[0]) == "keep_backups" and len(row) > 1 and cell_text(row[1]):
+            try:
+                value = float(cell_text(row[1]))
+            except ValueError:
+                value = -1.0
+            if not value.is_integer() or not 0 <= value <= 1000:
+                raise WorkbookError(f"{path} [{SETTINGS}]: keep_backups must be a whole number from 0 to 1000, got "
+                                    f"{row[1]!r}")
+            return int(value)
+    return KEEP_BACKUPS
+
+
 def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, output: str | Path | None = None,
-                   backup: bool = True, progress: Callable[[int, int], None] | None = None) -> Plan:
+                   backup: bool = True, progress: Callable[[int, int], None] | None = None,
+                   keep_backups: int | None = None) -> Plan:
     """Reconcile a coalition workbook in place (or into ``output``) and return what was done.
 
     Nothing is written when nothing needs to change.  A workbook with buttons is not
     rewritten in place (they would be lost on the way through openpyxl): reconcile it with its
-    Reconcile button inside Excel, or write a copy with ``output``.
+    Reconcile button inside Excel, or write a copy with ``output``.  One run at a time writes a
+    given file: a second waits for the first (then reads what it wrote), or gives up with a
+    message.  ``keep_backups`` (default: the Settings sheet's, else 3) backups are kept.
     """
     path = Path(path)
     if output is None and form_controls(path):
@@ -302,14 +313,16 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
     target = Path(output) if output else path
     if target.suffix.lower() != path.suffix.lower():
         raise WorkbookError(f"{target}: the output must have the same type as {path.name} ({path.suffix})")
-    wb = _open_for_writing(path)
-    rows, prior, treaty, sheet_settings, decisions, cols = read_workbook(wb, path)
-    settings = settings or sheet_settings
-    plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress)
-    if not plan.edits and not plan.decisions and target == path:
-        return plan
-    apply_plan(wb, plan, cols, settings)
-    _save_atomic(wb, target, backup=backup and target == path)
+    with writing(target) as real_target:
+        wb = _open_for_writing(path)
+        rows, prior, treaty, sheet_settings, decisions, cols = read_workbook(wb, path)
+        settings = settings or sheet_settings
+        keep = _keep_backups(wb, path) if keep_backups is None else keep_backups
+        plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress)
+        if not plan.edits and not plan.decisions and target == path:
+            return plan
+        apply_plan(wb, plan, cols, settings)
+        _save_atomic(wb, real_target, backup=backup and target == path, keep=keep)
     return plan
 
 
@@ -318,7 +331,11 @@ def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, b
     path = Path(path)
     if sheet not in (NEW, PRIOR, TREATY):
         raise WorkbookError(f"--sheet must be one of {NEW}, {PRIOR}, {TREATY!r}; got {sheet!r}")
-    wb = _open_for_writing(path)
+    with writing(path) as target:
+        return _append(_open_for_writing(path), path, target, sheet, records, backup=backup)
+
+
+def _append(wb: Any, path: Path, target: Path, sheet: str, records: Sequence[Record], *, backup: bool) -> int:
     ws = _sheet(wb, sheet, path)
     cols = sheets.headers(_values(wb, sheet), sheet, ("ID",), str(path))
     have = {cell_text(row[cols["ID"] - 1].value) for row in ws.iter_rows(min_row=2) if len(row) >= cols["ID"]}
@@ -344,5 +361,5 @@ def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, b
         fresh.append(row)
     if fresh:
         _append_rows(ws, fresh)
-        _save_atomic(wb, path, backup=backup)
+        _save_atomic(wb, target, backup=backup, keep=_keep_backups(wb, path))
     return len(fresh)
