@@ -37,20 +37,21 @@ def reconcile_book(book: Any, progress: Callable[[int, int], None] | None = None
         if needed not in names:
             raise WorkbookError(f"{book.name}: no sheet {needed!r} (sheets: {', '.join(names)})")
     where = book.name
-    rows, cols = sheets.new_rows(_values(book, NEW), where)
+    new_values = _values(book, NEW)
+    rows, cols = sheets.new_rows(new_values, where)
     prior = sheets.prior_records(_values(book, PRIOR), where)
     treaty = sheets.treaty_records(_values(book, TREATY), where) if TREATY in names else []
     settings = sheets.settings(_values(book, SETTINGS), where) if SETTINGS in names else None
     plan = plan_reconciliation(rows, prior, treaty, settings, sheets.decisions(_values(book, DECISIONS), where),
                                progress=progress)
-    _write(book, plan, cols, settings)
+    _write(book, plan, cols, settings, sheets.first_free_column(new_values, max(cols.values())))
     return plan
 
 
-def _write(book: Any, plan: Plan, cols: dict[str, int], settings: Any) -> None:
+def _write(book: Any, plan: Plan, cols: dict[str, int], settings: Any, free: int) -> None:
     ws = book.sheets[NEW]
     cols = dict(cols)
-    last = max(cols.values())
+    last = free - 1  # a missing owned column goes right of every used cell: it overwrites nothing
     for header in OWNED:
         if header not in cols:
             last += 1

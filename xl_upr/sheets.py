@@ -101,3 +101,20 @@ def settings(values: Values, where: str) -> MatchSettings:
         return MatchSettings.from_mapping(found, f"{where} [{SETTINGS}]")
     except SettingsError as err:
         raise SettingsError(f"{err} (sheet {SETTINGS!r})") from None
+
+
+
+def first_free_column(values: Values, after: int = 0) -> int:
+    """The first column (1-based) right of every non-empty cell and right of ``after``:
+    where a new column overwrites nothing.
+
+    >>> first_free_column([["ID", "Text", None], ["1", "a", "my note"], ["2", None, None, None]])
+    4
+    """
+    last = after
+    for row in values:
+        for c in range(len(row), last, -1):
+            if row[c - 1] not in (None, ""):
+                last = c
+                break
+    return last + 1

@@ -189,38 +189,56 @@ def read_workbook(wb: Any, path: Path) -> tuple[list[NewRow], list[Record], list
 
 # ------------------------------------------------------------------ writing
 def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
-    """Add missing owned columns after the last used column, and to the sheet's table."""
+    """Add missing owned columns where they overwrite nothing: right after the sheet's table
+    (which grows to hold them) when those columns are empty, else right of every used cell
+    (notes without a header included) — a column is never written over."""
     missing = [h for h in OWNED if h not in cols]
     if not missing:
         return cols
-    last = max(cols.values())
     table = next(iter(ws.tables.values()), None)
+    values = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    merged_end = max((m.max_col for m in ws.merged_cells.ranges), default=0)
+    first = sheets.first_free_column(values, after=max(max(cols.values()), merged_end))
     if table is not None:
-        end_col, _ = coordinate_from_string(table.ref.split(":")[1])
-        last = max(last, column_index_from_string(end_col))
-    for k, header in enumerate(missing, start=1):
-        c = last + k
+        start, end = table.ref.split(":")
+        end_col, end_row = coordinate_from_string(end)
+        after_table = column_index_from_string(end_col) + 1
+        span = range(after_table, after_table + len(missing))
+        if not any(row[c - 1] not in (None, "") for row in values for c in span if c <= len(row)) and \
+                not any(m.max_col >= span.start and m.min_col < span.stop for m in ws.merged_cells.ranges):
+            first = after_table
+            table.ref = f"{start}:{get_column_letter(span.stop - 1)}{end_row}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+            next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
+            for k, header in enumerate(missing):
+                table.tableColumns.append(TableColumn(id=next_id + k, name=header))
+    for k, header in enumerate(missing):
+        c = first + k
         set_cell(ws.cell(row=1, column=c), header)
         ws.cell(row=1, column=c).font = Font(bold=True, color="FFFFFF")
         ws.cell(row=1, column=c).fill = _OWNED_FILL
         cols[header] = c
-    if table is not None:
-        start, end = table.ref.split(":")
-        _, end_row = coordinate_from_string(end)
-        new_end = f"{get_column_letter(last + len(missing))}{end_row}"
-        table.ref = f"{start}:{new_end}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-        next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
-        for k, header in enumerate(missing):
-            table.tableColumns.append(TableColumn(id=next_id + k, name=header))
     return cols
+
+
+def _merged_over_edits(ws: Any, plan: Plan, cols: dict[str, int]) -> list[str]:
+    """Merged ranges that cover a cell the plan would write (openpyxl cannot write there)."""
+    if not ws.merged_cells.ranges:
+        return []
+    targets = {(e.row, cols[e.column]) for e in plan.edits}
+    return [str(m) for m in ws.merged_cells.ranges
+            if any(m.min_row <= r <= m.max_row and m.min_col <= c <= m.max_col for r, c in targets)]
 
 
 def apply_plan(wb: Any, plan: Plan, cols: dict[str, int], settings: MatchSettings) -> None:
     """Write the plan's edits, decisions and a log row into an open workbook."""
     ws = wb[NEW]
     cols = _ensure_columns(ws, dict(cols))
+    merged = _merged_over_edits(ws, plan, cols)
+    if merged:
+        raise WorkbookError(f"{NEW}: merged cells {', '.join(merged[:5])} cover cells xl-upr fills (its blue "
+                            "columns); unmerge them and run again — nothing was written")
     for edit in plan.edits:
         set_cell(ws.cell(row=edit.row, column=cols[edit.column]), edit.value)
     if plan.decisions:
