@@ -86,6 +86,8 @@ def text(value: Any) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
+    if isinstance(value, str):
+        return value.strip()
     return str(value).strip()
 
 
@@ -93,12 +95,12 @@ def number(value: Any, default: float) -> float:
     """A numeric argument from a cell: empty -> default; '70' -> 70.0; else ValueError."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, bool) or isinstance(value, (dict, list, tuple)):
+        raise ValueError(f"expected a number, got {str(value)[:40]!r}")
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"expected a number, got {value!r}") from None
+        raise ValueError(f"expected a number, got {str(value)[:40]!r}") from None
     if math.isnan(result):
         return default
     return result
@@ -113,18 +115,55 @@ def excel_value(value: Any) -> Any:
     return value
 
 
+def raw(value: Any) -> Any:
+    """One cell as xlwings' raw converter passes it: empty ('' or JS null) -> None; an Excel
+    error or a data type (Office.js sends a dict) -> None for an error, else its basic value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return None if value.get("type") == "Error" else value.get("basicValue")
+    if type(value).__name__ == "JsNull":  # Pyodide >= 0.28 (xlwings Lite)
+        return None
+    return value
+
+
+def scalar(value: Any, name: str) -> Any:
+    """A one-cell argument (raw): a range of more than one cell or an Excel error is a ValueError."""
+    if isinstance(value, (list, tuple)):
+        flat = [v for r in value for v in (r if isinstance(r, (list, tuple)) else [r])]
+        if len(flat) != 1:
+            raise ValueError(f"{name} must be one cell, got a range of {len(flat)} cells")
+        value = flat[0]
+    if isinstance(value, dict) and value.get("type") == "Error":
+        raise ValueError(f"{name} holds an Excel error ({value.get('basicValue', 'error')})")
+    return raw(value)
+
+
 def column(value: Any, name: str) -> list[str]:
-    """A range argument as a list of texts, one per cell of a single column or row."""
+    """A range argument (raw values) as a list of texts, one per cell of a single column or row."""
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        return [text(value)]
-    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+        return [text(raw(value))]
+    rows = [r if isinstance(r, (list, tuple)) else [r] for r in value]
     width = max((len(r) for r in rows), default=0)
     if width > 1 and len(rows) > 1:
         raise ValueError(f"{name} must be one column (or one row), got {len(rows)} rows x {width} columns")
-    flat = [v for r in rows for v in r]
-    return [text(v) for v in flat]
+    return [text(raw(v)) for r in rows for v in r]
+
+
+def used_rows(name: str, max_rows: int, *columns: list[str]) -> int:
+    """Rows to answer: all of them up to ``max_rows``; past that, up to the last non-empty one
+    (a whole-column reference sends a million mostly empty rows); still more is a ValueError
+    stating the limit."""
+    rows = max((len(col) for col in columns), default=0)
+    if rows <= max_rows:
+        return rows
+    used = max((i + 1 for col in columns for i in range(len(col) - 1, -1, -1) if col[i]), default=0)
+    if used > max_rows:
+        raise ValueError(f"{name} has {used:,} rows; this function takes at most {max_rows:,} at a time — "
+                         "select a smaller range or split it")
+    return used
 
 
 def message(err: Exception) -> list[list[str]]:
