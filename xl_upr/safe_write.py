@@ -228,18 +228,20 @@ def _backup_name(target: Path) -> Path:
     return name
 
 
-def make_backup(target: Path) -> Path:
+def make_backup(target: Path, *, link: bool = True) -> Path:
     """A complete copy of ``target`` under a new, unique backup name; returns its path.
 
-    A hard link where the file system has them (instant, needs no space); otherwise a copy
-    to a temporary name that is renamed once complete.  Call it inside `writing`.
+    With ``link``, a hard link where the file system has them (instant, needs no space; only
+    right when ``target`` is about to be replaced by a new file, as `write_atomic` does);
+    otherwise a copy to a temporary name that is renamed once complete.
     """
     name = _backup_name(target)
-    try:
-        os.link(target, name)
-        return name
-    except OSError:
-        pass  # no hard links here (FAT, some network shares): copy instead
+    if link:
+        try:
+            os.link(target, name)
+            return name
+        except OSError:
+            pass  # no hard links here (FAT, some network shares): copy instead
     tmp = temp_path(name)
     try:
         shutil.copy2(target, tmp)
@@ -249,6 +251,18 @@ def make_backup(target: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return name
+
+
+def backup_file(path: str | Path, keep: int = KEEP_BACKUPS) -> Path:
+    """A backup copy of a file another program holds open and will change in place (the
+    Reconcile button: Excel has the workbook open); the newest ``keep`` are kept."""
+    target = Path(os.path.realpath(path))
+    try:
+        saved = make_backup(target, link=False)
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write a backup ({_why(err)}); nothing was changed") from None
+    prune_backups(target, keep)
+    return saved
 
 
 def prune_backups(path: str | Path, keep: int) -> list[Path]:

@@ -118,3 +118,23 @@ def first_free_column(values: Values, after: int = 0) -> int:
                 last = c
                 break
     return last + 1
+
+
+def keep_backups(values: Values, where: str, default: int) -> int:
+    """The ``keep_backups`` row of the Settings sheet (name in column A, value in B), else ``default``.
+
+    >>> keep_backups([["Setting", "Value"], ["keep_backups", 5.0]], "book.xlsx", 3)
+    5
+    """
+    for row in values[1:] if values else ():
+        if isinstance(row, (list, tuple)) and len(row) > 1 and cell_text(row[0]) == "keep_backups" \
+                and cell_text(row[1]):
+            try:
+                value = float(cell_text(row[1]))
+            except ValueError:
+                value = -1.0
+            if not value.is_integer() or not 0 <= value <= 1000:
+                raise WorkbookError(f"{where} [{SETTINGS}]: keep_backups must be a whole number from 0 to 1000, got "
+                                    f"{row[1]!r}")
+            return int(value)
+    return default

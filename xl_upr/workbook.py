@@ -300,17 +300,7 @@ def _open_for_writing(path: Path) -> Any:
 
 def _keep_backups(wb: Any, path: Path) -> int:
     """The ``keep_backups`` row of the Settings sheet (default `KEEP_BACKUPS`)."""
-    for row in _values(wb, SETTINGS)[1:]:
-        if row and cell_text(row[0]) == "keep_backups" and len(row) > 1 and cell_text(row[1]):
-            try:
-                value = float(cell_text(row[1]))
-            except ValueError:
-                value = -1.0
-            if not value.is_integer() or not 0 <= value <= 1000:
-                raise WorkbookError(f"{path} [{SETTINGS}]: keep_backups must be a whole number from 0 to 1000, got "
-                                    f"{row[1]!r}")
-            return int(value)
-    return KEEP_BACKUPS
+    return sheets.keep_backups(_values(wb, SETTINGS), str(path), KEEP_BACKUPS)
 
 
 def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, output: str | Path | None = None,
