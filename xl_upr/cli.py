@@ -50,8 +50,10 @@ def _cmd_match(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from xl_upr.importers import read_document
     from xl_upr.importers.upr_responses import apply_responses
-    from xl_upr.records import write_records
+    from xl_upr.records import check_output, write_records
 
+    if args.output and not args.into:
+        check_output(args.output)
     doc = read_document(args.file, kind=args.kind, cycle=args.cycle or "", state=args.state or "")
     records = doc.records
     if args.responses:
@@ -228,7 +230,7 @@ _FILE_ARGS = ("queries", "corpus", "file", "responses", "workbook", "into", "out
 
 def _short(name: object, limit: int = 90) -> str:
     text = str(name)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[:40] + "…" + text[-(limit - 41):]
 
 
 def describe_error(err: BaseException, args: argparse.Namespace) -> tuple[str, int]:

@@ -209,7 +209,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
     except csv.Error as err:
         hint = (f" — a field over {csv.field_size_limit():,} characters usually means a quote (\") left open "
                 "on that line" if "field larger" in str(err) else "")
-        raise InputError(f"{path}: line {reader.line_num}: cannot read as CSV ({err}){hint}") from None
+        raise InputError(f"{path}: line {reader.line_num + 1}: cannot read as CSV ({err}){hint}") from None
 
 
 def _read_json(path: Path) -> list[dict[str, Any]]:
@@ -266,6 +266,21 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[dict[str, Any]]:
         wb.close()
 
 
+_OUTPUT_TYPES = (".csv", ".json", ".xlsx")
+
+
+def check_output(path: str | Path) -> Path:
+    """Refuse an output path before any work: an unsupported type, a folder, a missing
+    folder, a read-only file or one open in Excel (`InputError` / `OutputError`)."""
+    from xl_upr.safe_write import resolve_target
+
+    path = Path(path)
+    resolve_target(path)
+    if path.suffix.lower() not in _OUTPUT_TYPES:
+        raise InputError(f"{path}: unsupported output type {path.suffix or '(none)'}; use .csv, .xlsx or .json")
+    return path
+
+
 def write_records(records: Sequence[Record], path: str | Path) -> Path:
     """Write records to .csv, .xlsx or .json (by suffix) with the columns of `COLUMNS`.
 
@@ -302,7 +317,6 @@ def write_records(records: Sequence[Record], path: str | Path) -> Path:
         wb.save(tmp)
 
     writers = {".csv": write_csv, ".json": write_json, ".xlsx": write_xlsx}
-    if suffix not in writers:
-        raise InputError(f"{path}: unsupported output type {suffix or '(none)'}; use .csv, .xlsx or .json")
+    check_output(path)
     write_file(path, writers[suffix])
     return path

@@ -104,14 +104,16 @@ def glob_escape(name: str) -> str:
 
 
 @contextmanager
-def writing(path: str | Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
-    """Hold the one-writer lock of ``path`` and yield the checked target (see `resolve_target`).
+def writing(path: str | Path, *, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the one-writer lock of ``path`` and yield the checked target (see `resolve_target`);
+    a second writer waits up to ``timeout`` seconds (default `LOCK_TIMEOUT`), then gives up.
 
     Temporary files left beside the target by a killed run are removed once the lock is held
     (no other writer can be using them then).
     """
     from filelock import FileLock, Timeout
 
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     target = resolve_target(path)
     if target.exists() and not stat.S_ISREG(target.stat().st_mode):
         yield target  # a device or pipe (/dev/stdout): written directly, nothing to lock or replace
