@@ -221,13 +221,17 @@ def list_backups(path: str | Path) -> list[Backup]:
 
 
 def _backup_name(target: Path) -> Path:
-    """``STEM.backup-YYYYmmdd-HHMMSS.SUFFIX``, with ``-2``, ``-3`` … when that second is taken."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    name, seq = target.with_name(f"{target.stem}.backup-{stamp}{target.suffix}"), 1
-    while name.exists():
+    """``STEM.backup-YYYYmmdd-HHMMSS.SUFFIX``, with ``-2``, ``-3`` … when that second is taken;
+    always sorting after every existing backup (even one pruned away, or a clock set back)."""
+    stamp, seq = time.strftime("%Y%m%d-%H%M%S"), 1
+    newest = next(iter(list_backups(target)), None)
+    if newest is not None and newest.stamp >= stamp:
+        stamp, seq = newest.stamp, newest.sequence + 1
+    while True:
+        name = target.with_name(f"{target.stem}.backup-{stamp}{'' if seq == 1 else f'-{seq}'}{target.suffix}")
+        if not name.exists():
+            return name
         seq += 1
-        name = target.with_name(f"{target.stem}.backup-{stamp}-{seq}{target.suffix}")
-    return name
 
 
 def make_backup(target: Path, *, link: bool = True) -> Path:
