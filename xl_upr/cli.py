@@ -89,11 +89,16 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
+    import os
+
     from xl_upr.settings import MatchSettings
     from xl_upr.workbook import reconcile_file
 
     settings = MatchSettings.from_path_or_dict(args.settings) if args.settings else None
     tty = sys.stderr.isatty()
+    size = os.path.getsize(args.workbook) if os.path.isfile(args.workbook) else 0
+    if size > 5 * 2**20:  # openpyxl reads a large workbook slowly (about 1 s per MB): say so before it starts
+        print(f"{args.workbook}: reading {size / 2**20:.1f} MB …", file=sys.stderr, flush=True)
 
     def progress(done: int, total: int) -> None:
         if tty and (done == total or done % 25 == 0):
