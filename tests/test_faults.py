@@ -168,7 +168,7 @@ def test_debug_shows_the_traceback(tmp_path, corpus_csv):
 WESTERN = st.text(st.characters(codec="cp1252", exclude_characters='\r\n"\x00'), min_size=1, max_size=40)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(WESTERN.filter(lambda t: t.strip()), min_size=1, max_size=5),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252"]))
 def test_csv_encodings_are_detected(tmp_path_factory, texts, encoding):
@@ -189,7 +189,7 @@ def test_csv_encodings_are_detected(tmp_path_factory, texts, encoding):
     assert [r.text for r in records] == [t.strip() for t in texts]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".json", ".xlsx"]))
 def test_random_bytes_never_give_a_traceback(tmp_path_factory, data, suffix):
     folder = tmp_path_factory.mktemp("bytes")
@@ -205,7 +205,7 @@ NASTY = st.text(st.characters(codec=None, categories=None), max_size=30) | st.sa
      '=HYPERLINK("http://x"&A1,"click")', "+1", "-1", "@SUM(A1)", "\ttab"])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(NASTY, min_size=1, max_size=4))
 def test_any_text_makes_record_files_that_open(tmp_path_factory, texts):
     """Controls, lone surrogates, noncharacters, formula-like text: every records file opens

@@ -54,7 +54,7 @@ def assert_a_value(out):
                 assert value.startswith("#xl-upr: ") and "Traceback" not in value, value
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(func=st.sampled_from(sorted(GOOD)), position=st.integers(0, 4), value=ARGUMENT)
 def test_any_argument_shape_gives_a_value_or_a_readable_cell(func, position, value):
     args = list(GOOD[func])
