@@ -172,6 +172,7 @@ def write_atomic(target: Path, write: Callable[[Path], object], *, backup: bool 
     tmp = temp_path(target)
     saved = None
     step = "write"
+    existed = target.exists()
     try:
         write(tmp)
         _fsync(tmp)
@@ -189,7 +190,8 @@ def write_atomic(target: Path, write: Callable[[Path], object], *, backup: bool 
         hint = ("; is it open in another program? Close it and run again"
                 if step == "replace" and err.errno in (errno.EACCES, errno.EPERM, errno.EBUSY) else "")
         what = {"write": "cannot write", "back up": "cannot write its backup", "replace": "cannot replace it"}[step]
-        raise OutputError(f"{target}: {what} ({_why(err)}){hint} — the file is unchanged") from None
+        outcome = "the file is unchanged" if existed else "nothing was written"
+        raise OutputError(f"{target}: {what} ({_why(err)}){hint} — {outcome}") from None
     _fsync_dir(target.parent)
     if saved is not None:
         prune_backups(target, keep)
