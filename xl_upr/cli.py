@@ -8,9 +8,10 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from xl_upr import __version__
-from xl_upr.errors import XlUprError
+from xl_upr.errors import XlUprError, XlUprWarning
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
@@ -35,7 +36,10 @@ def _cmd_match(args: argparse.Namespace) -> int:
             rows.append({"query_id": q.id, "rank": rank, "corpus_id": m.id, "score": round(m.score, 1),
                          "status": m.status, "why": why(m, index)})
     if args.format == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        from xl_upr._cells import clean_text
+
+        json.dump([{k: clean_text(v) for k, v in row.items()} for row in rows], sys.stdout, ensure_ascii=False,
+                  indent=1)
         sys.stdout.write("\n")
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=["query_id", "rank", "corpus_id", "score", "status", "why"],
@@ -64,8 +68,10 @@ def _progress_bar(label: str):  # noqa: ANN202 - a progress callback
 def _cmd_import(args: argparse.Namespace) -> int:
     from xl_upr.importers import read_document
     from xl_upr.importers.upr_responses import apply_responses
-    from xl_upr.records import write_records
+    from xl_upr.records import check_output, write_records
 
+    if args.output and not args.into:
+        check_output(args.output)
     doc = read_document(args.file, kind=args.kind, cycle=args.cycle or "", state=args.state or "")
     records = doc.records
     if args.responses:
@@ -99,18 +105,23 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
+    import os
+
     from xl_upr.settings import MatchSettings
     from xl_upr.workbook import reconcile_file
 
     settings = MatchSettings.from_path_or_dict(args.settings) if args.settings else None
     tty = sys.stderr.isatty()
+    size = os.path.getsize(args.workbook) if os.path.isfile(args.workbook) else 0
+    if size > 5 * 2**20:  # openpyxl reads a large workbook slowly (about 1 s per MB): say so before it starts
+        print(f"{args.workbook}: reading {size / 2**20:.1f} MB …", file=sys.stderr, flush=True)
 
     def progress(done: int, total: int) -> None:
         if tty and (done == total or done % 25 == 0):
             print(f"\rreconciling {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
     plan = reconcile_file(args.workbook, settings=settings, output=args.output, backup=not args.no_backup,
-                          progress=progress)
+                          progress=progress, keep_backups=args.keep_backups)
     target = args.output or args.workbook
     if not plan.changed and not args.output:
         print(f"{target}: nothing to change; {plan.report()}")
@@ -134,6 +145,25 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     plan = merge_workbooks(args.workbooks[0], args.workbooks[1:], args.output, prefer=args.prefer,
                            reconcile=args.reconcile)
     print(f"{args.output}:\n{plan.summary()}")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from xl_upr.safe_write import list_backups, restore_backup
+
+    if args.list:
+        backups = list_backups(args.workbook)
+        if not backups:
+            print(f"{args.workbook}: no backups")
+        for b in backups:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.strptime(b.stamp, "%Y%m%d-%H%M%S"))
+            print(f"{b.path.name}\t{when}\t{b.path.stat().st_size:,} bytes")
+        return 0
+    restored, saved = restore_backup(args.workbook, args.backup)
+    print(f"{args.workbook}: restored from {restored.name}; the replaced version is kept as {Path(saved).name}")
     return 0
 
 
@@ -179,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "counterparts and treaty-body findings.")
     parser.set_defaults(top=1)
     parser.add_argument("--version", action="version", version=f"xl-upr {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     m = sub.add_parser("match", help="rank earlier records for each query",
@@ -229,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--output", help="write the result here instead of replacing the workbook")
     r.add_argument("--settings", help="JSON settings file (default: the workbook's Settings sheet)")
     r.add_argument("--no-backup", action="store_true", help="do not keep a backup of the previous file")
+    r.add_argument("--keep-backups", type=int, metavar="N",
+                   help="backups to keep beside the workbook (default: Settings sheet keep_backups, else 3)")
     r.set_defaults(func=_cmd_reconcile)
 
     g = sub.add_parser("merge", help="merge members' copies of a coalition workbook",
@@ -243,6 +276,15 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--resolve", action="store_true", help="apply the Resolution column of the Conflicts sheet")
     g.set_defaults(func=_cmd_merge)
 
+    b = sub.add_parser("restore", help="put a backup of a workbook back, or list its backups",
+                       description="Put the newest backup of a workbook back (the current file is backed up "
+                                   "first, so this can be undone), or list the backups. Example: "
+                                   "xl-upr restore kazakhstan.xlsx --list")
+    b.add_argument("workbook")
+    b.add_argument("--list", action="store_true", help="list the backups, newest first, and change nothing")
+    b.add_argument("--backup", metavar="NAME", help="restore this backup (a name from --list) instead of the newest")
+    b.set_defaults(func=_cmd_restore)
+
     e = sub.add_parser("excel-setup", help="check xlwings and point a workbook at this Python",
                        description="Print the steps to use the Reconcile button and the UPR_* functions in Excel, "
                                    "check that xlwings and its add-in are installed, and (given a workbook) write "
@@ -252,27 +294,80 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--for", dest="platform", choices=("win", "mac"),
                    help="write the interpreter for this system (default: the one running)")
     e.set_defaults(func=_cmd_excel_setup)
+    for command in sub.choices.values():  # --debug also after the command name
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show the Python traceback of an error")
     return parser
 
 
-def _warning_line(message: Warning | str, category: type[Warning], *_args: object, **_kw: object) -> None:
-    """Warnings (e.g. the lexical fallback) as one line on stderr, not Python's two."""
-    print(f"xl-upr: warning: {message}", file=sys.stderr)
+#: Exception types from reading or writing a file: they describe the input, not a bug.
+_INPUT_ERRORS: tuple[type[BaseException], ...] = (OSError, UnicodeError, csv.Error, json.JSONDecodeError,
+                                                  RecursionError, OverflowError, MemoryError, EOFError)
+_INPUT_MODULES = ("openpyxl", "defusedxml", "xml", "lxml", "zipfile", "pypdf", "et_xmlfile")
+_FILE_ARGS = ("queries", "corpus", "file", "responses", "workbook", "into", "output")
+
+
+def _short(name: object, limit: int = 90) -> str:
+    text = str(name)
+    return text if len(text) <= limit else text[:40] + "…" + text[-(limit - 41):]
+
+
+def describe_error(err: BaseException, args: argparse.Namespace) -> tuple[str, int]:
+    """One line for an error and the exit status: 2 for a user or environment problem, 1 for a bug."""
+    if isinstance(err, XlUprError):
+        return str(err), 2
+    files = " / ".join(_short(getattr(args, a)) for a in _FILE_ARGS if getattr(args, a, None)) or "input"
+    if isinstance(err, OSError):
+        name = err.filename if err.filename is not None else files
+        reason = "the disk is full" if err.errno == 28 else (err.strerror or str(err))
+        return f"{_short(name)}: {reason}", 2
+    if isinstance(err, _INPUT_ERRORS) or type(err).__module__.split(".")[0] in _INPUT_MODULES:
+        return f"{files}: cannot read or write ({type(err).__name__}: {_short(err, 200)})", 2
+    return (f"internal error ({type(err).__name__}: {_short(err, 200)}); run again with --debug to see where, "
+            "and report it"), 1
+
+
+def _print_warnings() -> Any:
+    """A `warnings.showwarning` that prints xl-upr's warnings as one line each (at most 5)."""
+    shown = [0]
+
+    def show(message: Warning | str, category: type[Warning], *rest: Any, **kw: Any) -> None:
+        shown[0] += 1
+        if shown[0] <= 5:
+            print(f"xl-upr: warning: {message}", file=sys.stderr)
+        elif shown[0] == 6:
+            print("xl-upr: warning: (more warnings not shown)", file=sys.stderr)
+    return show
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `xl-upr` command; a user error prints one line and returns 2."""
+    """Entry point of the `xl-upr` command; a user error prints one line and returns 2.
+
+    Every error from an input or the environment (missing or unreadable file, disk full,
+    damaged workbook, wrong encoding …) is one line naming the file, exit status 2; with
+    ``--debug`` the traceback is shown instead.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")  # CSV/JSON into a file: UTF-8 on every platform
     if getattr(args, "top", 1) is not None and getattr(args, "top", 1) < 1:
         parser.error("--top must be at least 1")
-    warnings.showwarning = _warning_line
-    try:
-        return int(args.func(args))
-    except XlUprError as err:
-        print(f"xl-upr: error: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
+    if (getattr(args, "keep_backups", None) or 0) < 0:
+        parser.error("--keep-backups must be 0 or more")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", XlUprWarning)
+        warnings.showwarning = _print_warnings()
+        try:
+            return int(args.func(args))
+        except BrokenPipeError:
+            return 0
+        except KeyboardInterrupt:
+            print("xl-upr: interrupted; files being written are left as they were", file=sys.stderr)
+            return 130
+        except Exception as err:
+            if args.debug:
+                raise
+            message, status = describe_error(err, args)
+            print(f"xl-upr: error: {message}", file=sys.stderr)
+            return status

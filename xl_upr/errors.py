@@ -21,3 +21,11 @@ class SettingsError(XlUprError):
 
 class WorkbookError(XlUprError):
     """A workbook is locked, malformed, too large, or lacks a needed sheet or column."""
+
+
+class OutputError(XlUprError):
+    """A file cannot be written: a folder, read-only, open in Excel, busy, or the disk is full."""
+
+
+class XlUprWarning(UserWarning):
+    """Something was read or written, but not exactly as given (the message says what)."""

@@ -47,7 +47,8 @@ def reconcile_book(book: Any, progress: Callable[[int, int], None] | None = None
         if needed not in names:
             raise WorkbookError(f"{book.name}: no sheet {needed!r} (sheets: {', '.join(names)})")
     where = book.name
-    rows, cols = sheets.new_rows(_values(book, NEW), where)
+    new_values = _values(book, NEW)
+    rows, cols = sheets.new_rows(new_values, where)
     prior_values, treaty_values = _values(book, PRIOR), _values(book, TREATY)
     prior = sheets.prior_records(prior_values, where)
     treaty = sheets.treaty_records(treaty_values, where) if TREATY in names else []
@@ -56,7 +57,7 @@ def reconcile_book(book: Any, progress: Callable[[int, int], None] | None = None
     plan = plan_reconciliation(rows, prior, treaty, settings, sheets.decisions(_values(book, DECISIONS), where),
                                progress=progress, places=places)
     if plan.changed:
-        _write(book, plan, cols, settings)
+        _write(book, plan, cols, settings, sheets.first_free_column(new_values, max(cols.values())))
     return plan
 
 
@@ -74,10 +75,10 @@ def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
     yield start, prev
 
 
-def _write(book: Any, plan: Plan, cols: dict[str, int], settings: MatchSettings) -> None:
+def _write(book: Any, plan: Plan, cols: dict[str, int], settings: MatchSettings, free: int) -> None:
     ws = book.sheets[NEW]
     cols = dict(cols)
-    last = max(cols.values())
+    last = free - 1  # a missing owned column goes right of every used cell: it overwrites nothing
     for header in OWNED:
         if header not in cols:
             last += 1

@@ -123,9 +123,46 @@ def settings(values: Values, where: str) -> MatchSettings:
     """MatchSettings from the Settings sheet (name in column A, value in column B)."""
     found = {}
     for row in values[1:]:
-        if row and row[0] and str(row[0]).strip() != "state" and len(row) > 1:
+        if row and row[0] and str(row[0]).strip() not in ("state", "keep_backups") and len(row) > 1:
             found[str(row[0]).strip()] = row[1]
     try:
         return MatchSettings.from_mapping(found, f"{where} [{SETTINGS}]")
     except SettingsError as err:
         raise SettingsError(f"{err} (sheet {SETTINGS!r})") from None
+
+
+
+def first_free_column(values: Values, after: int = 0) -> int:
+    """The first column (1-based) right of every non-empty cell and right of ``after``:
+    where a new column overwrites nothing.
+
+    >>> first_free_column([["ID", "Text", None], ["1", "a", "my note"], ["2", None, None, None]])
+    4
+    """
+    last = after
+    for row in values:
+        for c in range(len(row), last, -1):
+            if row[c - 1] not in (None, ""):
+                last = c
+                break
+    return last + 1
+
+
+def keep_backups(values: Values, where: str, default: int) -> int:
+    """The ``keep_backups`` row of the Settings sheet (name in column A, value in B), else ``default``.
+
+    >>> keep_backups([["Setting", "Value"], ["keep_backups", 5.0]], "book.xlsx", 3)
+    5
+    """
+    for row in values[1:] if values else ():
+        if isinstance(row, (list, tuple)) and len(row) > 1 and cell_text(row[0]) == "keep_backups" \
+                and cell_text(row[1]):
+            try:
+                value = float(cell_text(row[1]))
+            except ValueError:
+                value = -1.0
+            if not value.is_integer() or not 0 <= value <= 1000:
+                raise WorkbookError(f"{where} [{SETTINGS}]: keep_backups must be a whole number from 0 to 1000, got "
+                                    f"{row[1]!r}")
+            return int(value)
+    return default

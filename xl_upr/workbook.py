@@ -12,10 +12,8 @@ backup.  A workbook Excel holds open (``~$`` lock file) is refused before anythi
 from __future__ import annotations
 
 import getpass
-import os
 import platform
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +40,7 @@ from xl_upr.importers.checks import ImportReport
 from xl_upr.importers.upr_report import cycle_of_symbol
 from xl_upr.reconcile import CHECK, HELPER_OWNED, KEY_OWNED, OWNED, PEOPLE, Decision, NewRow, Plan, plan_reconciliation
 from xl_upr.records import Record
+from xl_upr.safe_write import KEEP_BACKUPS, resolve_target, write_atomic, writing
 from xl_upr.settings import MatchSettings
 from xl_upr.sheets import DECISIONS, LOG, NEW, PRIOR, SETTINGS, SUMMARY, TREATY
 from xl_upr.summary import STATUSES, summary_sheet
@@ -110,7 +109,10 @@ def create_workbook(path: str | Path, *, state: str = "", new: Sequence[Record] 
     _data_sheet(wb, DECISIONS, [])
     _data_sheet(wb, LOG, [])
     _validations(wb)
-    _save_atomic(wb, path, backup=False)
+    with writing(path) as target:
+        if target.exists():
+            raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
+        _save_atomic(wb, target, backup=False)
     return path
 
 
@@ -200,7 +202,9 @@ def _settings_sheet(wb: Workbook, settings: MatchSettings, state: str) -> None:
         cell.fill = _HEADER_FILL
     for key, value in settings.as_dict().items():
         ws.append([key, value, SETTING_HELP.get(key, "")])
-    ws.append(["state", state or None, "State under review (for your reference)"])
+    ws.append(["keep_backups", KEEP_BACKUPS, "Backups of this workbook kept beside it (the oldest are removed)"])
+    ws.append(["state", None, "State under review (for your reference)"])
+    set_cell(ws.cell(row=ws.max_row, column=2), state or None)  # a name is data, never a formula
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 12
     ws.column_dimensions["C"].width = 80
@@ -272,17 +276,32 @@ def read_workbook(wb: Any, path: Path) -> tuple[list[NewRow], list[Record], list
 
 # ------------------------------------------------------------------ writing
 def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
-    """Add missing owned columns after the last used column, and to the sheet's table."""
+    """Add missing owned columns where they overwrite nothing: right after the sheet's table
+    (which grows to hold them) when those columns are empty, else right of every used cell
+    (notes without a header included) — a column is never written over."""
     missing = [h for h in OWNED if h not in cols]
     if not missing:
         return cols
-    last = max(cols.values())
     table = next(iter(ws.tables.values()), None)
+    values = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    merged_end = max((m.max_col for m in ws.merged_cells.ranges), default=0)
+    first = sheets.first_free_column(values, after=max(max(cols.values()), merged_end))
     if table is not None:
-        end_col, _ = coordinate_from_string(table.ref.split(":")[1])
-        last = max(last, column_index_from_string(end_col))
-    for k, header in enumerate(missing, start=1):
-        c = last + k
+        start, end = table.ref.split(":")
+        end_col, end_row = coordinate_from_string(end)
+        after_table = column_index_from_string(end_col) + 1
+        span = range(after_table, after_table + len(missing))
+        if not any(row[c - 1] not in (None, "") for row in values for c in span if c <= len(row)) and \
+                not any(m.max_col >= span.start and m.min_col < span.stop for m in ws.merged_cells.ranges):
+            first = after_table
+            table.ref = f"{start}:{get_column_letter(span.stop - 1)}{end_row}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+            next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
+            for k, header in enumerate(missing):
+                table.tableColumns.append(TableColumn(id=next_id + k, name=header))
+    for k, header in enumerate(missing):
+        c = first + k
         cell = ws.cell(row=1, column=c)
         set_cell(cell, header)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -292,23 +311,26 @@ def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
         cols[header] = c
     if CHECK in missing:
         _group_helpers(ws, [cols[CHECK]])
-    if table is not None:
-        start, end = table.ref.split(":")
-        _, end_row = coordinate_from_string(end)
-        new_end = f"{get_column_letter(last + len(missing))}{end_row}"
-        table.ref = f"{start}:{new_end}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-        next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
-        for k, header in enumerate(missing):
-            table.tableColumns.append(TableColumn(id=next_id + k, name=header))
     return cols
+
+
+def _merged_over_edits(ws: Any, plan: Plan, cols: dict[str, int]) -> list[str]:
+    """Merged ranges that cover a cell the plan would write (openpyxl cannot write there)."""
+    if not ws.merged_cells.ranges:
+        return []
+    targets = {(e.row, cols[e.column]) for e in plan.edits}
+    return [str(m) for m in ws.merged_cells.ranges
+            if any(m.min_row <= r <= m.max_row and m.min_col <= c <= m.max_col for r, c in targets)]
 
 
 def apply_plan(wb: Any, plan: Plan, cols: dict[str, int], settings: MatchSettings) -> None:
     """Write the plan's edits, decisions, a log row and the Summary sheet into an open workbook."""
     ws = wb[NEW]
     cols = _ensure_columns(ws, dict(cols))
+    merged = _merged_over_edits(ws, plan, cols)
+    if merged:
+        raise WorkbookError(f"{NEW}: merged cells {', '.join(merged[:5])} cover cells xl-upr fills (its blue "
+                            "columns); unmerge them and run again — nothing was written")
     for edit in plan.edits:
         cell = ws.cell(row=edit.row, column=cols[edit.column])
         set_cell(cell, edit.value)
@@ -403,41 +425,38 @@ def _append_rows(ws: Any, rows: list[list[Any]]) -> int:
     return last + 1
 
 
-def _save_atomic(wb: Any, path: Path, *, backup: bool) -> Path | None:
-    """Save to a temporary file beside ``path``, keep a backup of the old file, then replace."""
-    tmp = path.with_name(f".{path.stem}.xl-upr-tmp{path.suffix}")
-    try:
-        wb.save(tmp)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise WorkbookError(f"{path}: cannot write ({err})") from None
-    saved = None
-    try:
-        if backup and path.exists():
-            saved = path.with_name(f"{path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
-            shutil.copy2(path, saved)
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise WorkbookError(f"{path}: cannot replace the workbook ({err.strerror or err}); is it open in another "
-                            "program? Close it and run again — the file is unchanged") from None
-    return saved
+def _save_atomic(wb: Any, path: Path, *, backup: bool, keep: int = KEEP_BACKUPS) -> Path | None:
+    """Save through a temporary file that replaces ``path`` (see `xl_upr.safe_write`);
+    the previous file is kept as a uniquely named backup; returns the backup.  Call it
+    inside `writing` (the one-writer lock)."""
+    return write_atomic(path, wb.save, backup=backup, keep=keep)
 
 
 def _open_for_writing(path: Path) -> Any:
+    """The workbook opened for a rewrite, after the checks of `resolve_target` (open in
+    Excel, read-only, a folder …)."""
     if lock_file(path).exists():
         raise WorkbookError(f"{path}: the workbook is open in Excel (lock file {lock_file(path).name}); close it "
                             "and run again, or use the Reconcile button inside Excel")
+    resolve_target(path)
     return open_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
 
 
+def _keep_backups(wb: Any, path: Path) -> int:
+    """The ``keep_backups`` row of the Settings sheet (default `KEEP_BACKUPS`)."""
+    return sheets.keep_backups(_values(wb, SETTINGS), str(path), KEEP_BACKUPS)
+
+
 def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, output: str | Path | None = None,
-                   backup: bool = True, progress: Callable[[int, int], None] | None = None) -> Plan:
+                   backup: bool = True, progress: Callable[[int, int], None] | None = None,
+                   keep_backups: int | None = None) -> Plan:
     """Reconcile a coalition workbook in place (or into ``output``) and return what was done.
 
     Nothing is written when nothing needs to change.  A workbook with buttons is not
     rewritten in place (they would be lost on the way through openpyxl): reconcile it with its
-    Reconcile button inside Excel, or write a copy with ``output``.
+    Reconcile button inside Excel, or write a copy with ``output``.  One run at a time writes a
+    given file: a second waits for the first (then reads what it wrote), or gives up with a
+    message.  ``keep_backups`` (default: the Settings sheet's, else 3) backups are kept.
     """
     path = Path(path)
     if output is None and form_controls(path):
@@ -446,15 +465,17 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
     target = Path(output) if output else path
     if target.suffix.lower() != path.suffix.lower():
         raise WorkbookError(f"{target}: the output must have the same type as {path.name} ({path.suffix})")
-    wb = _open_for_writing(path)
-    rows, prior, treaty, sheet_settings, decisions, cols, places = read_workbook(wb, path)
-    settings = settings or sheet_settings
-    plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress, places=places)
-    if not plan.changed and target == path:
-        return plan
-    apply_plan(wb, plan, cols, settings)
-    keep_outlines(wb)
-    _save_atomic(wb, target, backup=backup and target == path)
+    with writing(target) as real_target:
+        wb = _open_for_writing(path)
+        rows, prior, treaty, sheet_settings, decisions, cols, places = read_workbook(wb, path)
+        settings = settings or sheet_settings
+        keep = _keep_backups(wb, path) if keep_backups is None else keep_backups
+        plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress, places=places)
+        if not plan.changed and target == path:
+            return plan
+        apply_plan(wb, plan, cols, settings)
+        keep_outlines(wb)
+        _save_atomic(wb, real_target, backup=backup and target == path, keep=keep)
     return plan
 
 
@@ -522,10 +543,12 @@ def append_records(path: str | Path, sheet: str, records: Sequence[Record], *, b
     path = Path(path)
     if sheet not in (NEW, PRIOR, TREATY):
         raise WorkbookError(f"--sheet must be one of {NEW}, {PRIOR}, {TREATY!r}; got {sheet!r}")
-    wb = _open_for_writing(path)
-    result = _append(wb, path, sheet, records)
-    if result.added:
-        _save_atomic(wb, path, backup=backup)
+    with writing(path) as target:
+        wb = _open_for_writing(path)
+        result = _append(wb, path, sheet, records)
+        if result.added:
+            keep_outlines(wb)
+            _save_atomic(wb, target, backup=backup, keep=_keep_backups(wb, path))
     return result.added
 
 
@@ -665,21 +688,22 @@ def import_into(path: str | Path, records: Sequence[Record], kind: str, *, repor
     written when nothing changes.
     """
     path = Path(path)
-    wb = _open_for_writing(path)
-    cycle = next((r.cycle for r in records if r.cycle), "")
-    chosen = target_sheet(wb, path, kind, cycle, sheet)
-    if kind == "upr-responses":
-        result = _set_responses(wb, path, chosen, records)
-        changed = result.updated
-    else:
-        assert chosen is not None
-        result = _append(wb, path, chosen, records)
-        changed = result.added
-    if changed:  # the Log names files, not folders (which may hold a user name)
-        named = replace(report, path=Path(report.path).name) if report else None
-        _log_lines(wb, [*(named.lines() if named else []), *result.lines(path.name)])
-        keep_outlines(wb)
-        _save_atomic(wb, path, backup=backup)
+    with writing(path) as target:
+        wb = _open_for_writing(path)
+        cycle = next((r.cycle for r in records if r.cycle), "")
+        chosen = target_sheet(wb, path, kind, cycle, sheet)
+        if kind == "upr-responses":
+            result = _set_responses(wb, path, chosen, records)
+            changed = result.updated
+        else:
+            assert chosen is not None
+            result = _append(wb, path, chosen, records)
+            changed = result.added
+        if changed:  # the Log names files, not folders (which may hold a user name)
+            named = replace(report, path=Path(report.path).name) if report else None
+            _log_lines(wb, [*(named.lines() if named else []), *result.lines(path.name)])
+            keep_outlines(wb)
+            _save_atomic(wb, target, backup=backup, keep=_keep_backups(wb, path))
     return result
 
 
