@@ -23,6 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from scipy import sparse
 
+from xl_upr.errors import XlUprWarning
 from xl_upr.index import CorpusIndex, features
 from xl_upr.normalise import terms, terms_many, treaties, treaty_factor
 from xl_upr.ranking.embed import SemanticUnavailable
@@ -203,7 +204,7 @@ def _warn_once(message: str) -> None:
         warnings.warn(message, SemanticFallback, stacklevel=3)
 
 
-class SemanticFallback(UserWarning):
+class SemanticFallback(XlUprWarning):
     """The embedding model could not be used; matching went on with the lexical ranker."""
 
 
