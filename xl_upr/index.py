@@ -79,6 +79,7 @@ class CorpusIndex:
     _unigram: np.ndarray | None = field(default=None, repr=False)
     _profiles: dict[int, Any] = field(default_factory=dict, repr=False)
     _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
+    _treaties: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
     _saved: tuple[int, bool] = field(default=(0, False), repr=False)  # (profiles, vectors) on disk
     _vectors: np.ndarray | None = field(default=None, repr=False)
 
@@ -112,6 +113,15 @@ class CorpusIndex:
         cached = self._stem_strings.get(row)
         if cached is None:
             cached = self._stem_strings[row] = self._make_stem_string(row)
+        return cached
+
+    def record_treaties(self, row: int) -> frozenset[str]:
+        """The treaty tokens of record ``row`` (from its stems), made once."""
+        cached = self._treaties.get(row)
+        if cached is None:
+            from xl_upr.normalise import treaties
+
+            cached = self._treaties[row] = treaties(self.stem_string(row).split())
         return cached
 
     def _make_stem_string(self, row: int) -> str:

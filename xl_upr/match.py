@@ -64,6 +64,15 @@ class _Query:
     feats: Counter[str]
     treaties: frozenset[str]
 
+    @property
+    def stem_string(self) -> str:
+        """Sorted distinct stems joined by spaces (what rapidfuzz compares), made once."""
+        cached = self.__dict__.get("_stem_string")
+        if cached is None:
+            cached = _stem_string(self.stems)
+            object.__setattr__(self, "_stem_string", cached)
+        return cached
+
 
 def _prepare(text: str | None) -> _Query | None:
     return _prepare_many([text])[0]
@@ -137,6 +146,8 @@ def _top(values: np.ndarray, k: int, keys: np.ndarray | None = None) -> np.ndarr
 
 def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
     """Cosines of query vectors against all records (float32), blockwise over records."""
+    if len(cvec) <= _BLOCK:
+        return qv @ cvec.T
     out = np.empty((len(qv), len(cvec)), dtype=np.float32)
     for start in range(0, len(cvec), _BLOCK):
         out[:, start:start + _BLOCK] = qv @ cvec[start:start + _BLOCK].astype(np.float32).T
@@ -148,9 +159,8 @@ def _lexical(q: _Query, row: int, cosine: float, index: CorpusIndex) -> float:
     when the texts name different treaties or only the record names one."""
     if cosine <= 0:
         return 0.0
-    rs = index.stem_string(row)
-    ratio = fuzz.token_set_ratio(_stem_string(q.stems), rs)
-    return round(blend(cosine, ratio) * treaty_factor(q.treaties, treaties(rs.split())), 2)
+    ratio = fuzz.token_set_ratio(q.stem_string, index.stem_string(row))
+    return round(blend(cosine, ratio) * treaty_factor(q.treaties, index.record_treaties(row)), 2)
 
 
 def _candidates(q: _Query, prof: Profile, lex_rows: np.ndarray, lex_cos: np.ndarray, sem: np.ndarray | None,
@@ -243,6 +253,8 @@ def candidate_table(queries: Sequence[str | None], index: CorpusIndex, *, limit:
     if semantic and present and len(index):
         try:
             cvec = index.vectors(disk=cache, progress=progress)
+            if len(cvec) <= _BLOCK:  # small enough to hold as float32 once
+                cvec = cvec.astype(np.float32)
             qvec = np.zeros((len(prepared), cvec.shape[1]), dtype=np.float32)
             qvec[present] = embeddings([str(queries[i]) for i in present], disk=cache).astype(np.float32)
         except SemanticUnavailable as err:
