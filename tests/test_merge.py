@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from xl_upr._xlsx import open_workbook
@@ -26,7 +27,7 @@ from xl_upr.cli import main
 from xl_upr.errors import WorkbookError
 from xl_upr.merge import CONFLICTS, DELETED, NOT_MERGED, Book, Conflict, Formula, KeyedPlan, LogPlan, key_header
 from xl_upr.merge import plan_merge as merge_values
-from xl_upr.merge_workbook import _put, cell_value, merge_workbooks, read_book, resolve_conflicts
+from xl_upr.merge_workbook import _put, cell_value, drop_rows, merge_workbooks, read_book, resolve_conflicts
 from xl_upr.sheets import DECISIONS, NEW, PRIOR, SETTINGS, TREATY
 from xl_upr.workbook import reconcile_file
 
@@ -70,6 +71,11 @@ def col(g: list[list[Any]], header: str) -> int:
 
 def row_of(g: list[list[Any]], rid: str) -> list[Any] | None:
     return next((r for r in g[1:] if r[0] == rid), None)
+
+
+def at(ws: Any, header: str) -> int:
+    """1-based column of a header on a worksheet (cells are addressed by header: the layout changes)."""
+    return next(c.column for c in ws[1] if c.value == header)
 
 
 PEOPLE = [(NEW, "Reviewer decision"), (NEW, "Assessment"), (NEW, "Notes"), (NEW, "Member's view"),
@@ -329,7 +335,7 @@ def test_formulas_follow_their_rows(base, base_book, tmp_path):
 def test_merging_with_itself_or_base_changes_nothing(base, tmp_path):
     copy = tmp_path / "alice.xlsx"
     wb = load_workbook(base)
-    wb[NEW].cell(row=3, column=18).value = "Alice's note"
+    wb[NEW].cell(row=3, column=at(wb[NEW], "Notes")).value = "Alice's note"
     wb.save(copy)
     (tmp_path / "again").mkdir()
     shutil.copy(copy, tmp_path / "again" / "alice.xlsx")
@@ -351,7 +357,7 @@ def test_everything_else_in_base_survives(base, tmp_path):
     wb.save(base)
     copy = tmp_path / "bob.xlsx"
     wb = load_workbook(base)
-    wb[NEW].cell(row=4, column=17).value = "Bob's assessment"
+    wb[NEW].cell(row=4, column=at(wb[NEW], "Assessment")).value = "Bob's assessment"
     wb["Our analysis"]["B2"] = "Bob's count"
     wb.create_sheet("Bob's sheet")["A1"] = "kept"
     wb.save(copy)
@@ -359,8 +365,9 @@ def test_everything_else_in_base_survives(base, tmp_path):
     before, after = load_workbook(base), load_workbook(tmp_path / "merged.xlsx")
     assert after.sheetnames == before.sheetnames + ["Bob's sheet"]
     assert after["Bob's sheet"]["A1"].value == "kept" and after["Our analysis"]["B2"].value == "Bob's count"
-    assert after[NEW].cell(row=4, column=17).value == "Bob's assessment"
-    after[NEW].cell(row=4, column=17).value = None
+    assessment = at(after[NEW], "Assessment")
+    assert after[NEW].cell(row=4, column=assessment).value == "Bob's assessment"
+    after[NEW].cell(row=4, column=assessment).value = None
     after["Our analysis"]["B2"].value = None
     for ws in before.worksheets:
         other = after[ws.title]
@@ -386,11 +393,11 @@ def quarrel(base_path, tmp_path_factory) -> tuple[Path, Path, Path]:
     for name, assessment, note in (("alice.xlsx", "Alice: done", None), ("bob.xlsx", "Bob: not done", "see 2016")):
         wb = load_workbook(base)
         ws = wb[NEW]
-        ws.cell(row=2, column=17).value = assessment
+        ws.cell(row=2, column=at(ws, "Assessment")).value = assessment
         if note:
-            ws.cell(row=3, column=18).value = note
+            ws.cell(row=3, column=at(ws, "Notes")).value = note
         else:
-            ws.delete_rows(3)
+            drop_rows(ws, [3])  # as Excel deletes a row: the rows below keep their hyperlinks
         wb.save(tmp_path / name)
         made.append(tmp_path / name)
     return base, made[0], made[1]
@@ -404,7 +411,8 @@ def test_conflicts_keep_base_and_are_listed(quarrel, tmp_path):
     assert rows[1] == (NEW, "A/HRC/28/10 124.1", "Assessment", None, None, "Alice: done", "Bob: not done", None)
     assert rows[2] == (NEW, "A/HRC/28/10 124.2", "Notes", None, None, DELETED, "see 2016", None)
     ws = load_workbook(tmp_path / "m.xlsx")[NEW]
-    assert ws.cell(row=2, column=17).value is None and ws.cell(row=3, column=1).value == "A/HRC/28/10 124.2"
+    assert ws.cell(row=2, column=at(ws, "Assessment")).value is None
+    assert ws.cell(row=3, column=1).value == "A/HRC/28/10 124.2"
     assert (plan.report["alice.xlsx"].conflicts, plan.report["bob.xlsx"].conflicts) == (2, 2)
 
 
@@ -412,13 +420,37 @@ def test_prefer_keeps_that_copys_value_and_still_lists_it(quarrel, tmp_path):
     base, alice, bob = quarrel
     plan = merge_workbooks(base, [alice, bob], tmp_path / "m.xlsx", prefer="alice.xlsx")
     ws = load_workbook(tmp_path / "m.xlsx")[NEW]
-    assert ws.cell(row=2, column=17).value == "Alice: done"
+    assert ws.cell(row=2, column=at(ws, "Assessment")).value == "Alice: done"
     assert "A/HRC/28/10 124.2" not in [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
     assert [c.kept for c in plan.conflicts] == ["Alice: done", DELETED]
     merge_workbooks(base, [alice, bob], tmp_path / "b.xlsx", prefer=str(bob))
-    assert load_workbook(tmp_path / "b.xlsx")[NEW].cell(row=2, column=17).value == "Bob: not done"
+    ws = load_workbook(tmp_path / "b.xlsx")[NEW]
+    assert ws.cell(row=2, column=at(ws, "Assessment")).value == "Bob: not done"
     with pytest.raises(WorkbookError, match="carol.xlsx.*not one of the copies"):
         merge_workbooks(base, [alice, bob], tmp_path / "c.xlsx", prefer="carol.xlsx")
+
+
+def test_a_deleted_row_leaves_the_others_as_the_last_run_wrote_them(quarrel, tmp_path):
+    """Rows below a row the merge deletes keep their Match ID links on their own cells, so the
+    reconciliation afterwards finds no hand edit (a link left on the cell above would fill an
+    empty Match ID with its target when the file is read)."""
+    base, alice, bob = quarrel
+    plan = merge_workbooks(base, [alice, bob], tmp_path / "m.xlsx", prefer="alice.xlsx")
+    assert plan.report["alice.xlsx"].deleted == 1
+    wb = load_workbook(tmp_path / "m.xlsx")
+    ws, prior = wb[NEW], wb[PRIOR]
+    match_id = at(ws, "Match ID")
+    linked = 0
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(row=r, column=match_id)
+        if cell.hyperlink is None:
+            continue
+        linked += 1
+        sheet, target = cell.hyperlink.location.rsplit("!", 1)
+        assert sheet.strip("'") == PRIOR and prior[target].value == cell.value, (r, cell.hyperlink.location)
+    assert linked
+    result = reconcile_file(tmp_path / "m.xlsx", backup=False)
+    assert not [m.text for m in result.messages if m.kind == "hand edit"]
 
 
 def test_resolve_applies_what_people_typed(quarrel, tmp_path):
@@ -430,7 +462,7 @@ def test_resolve_applies_what_people_typed(quarrel, tmp_path):
     wb.save(merged)
     assert resolve_conflicts(merged) == (1, 1)
     wb = load_workbook(merged)
-    assert wb[NEW].cell(row=2, column=17).value == "Bob: not done"
+    assert wb[NEW].cell(row=2, column=at(wb[NEW], "Assessment")).value == "Bob: not done"
     assert wb[CONFLICTS].max_row == 2 and wb[CONFLICTS]["B2"].value == "A/HRC/28/10 124.2"
     wb[CONFLICTS]["H2"] = "alice.xlsx"  # Alice deleted the row
     wb.save(merged)
@@ -439,7 +471,7 @@ def test_resolve_applies_what_people_typed(quarrel, tmp_path):
     assert CONFLICTS not in wb.sheetnames
     ids = [wb[NEW].cell(row=r, column=1).value for r in range(2, wb[NEW].max_row + 1)]
     assert "A/HRC/28/10 124.2" not in ids and len(ids) == 193
-    assert wb[NEW].tables["NewRecommendations"].ref == "A1:R194"
+    assert wb[NEW].tables["NewRecommendations"].ref == f"A1:{get_column_letter(wb[NEW].max_column)}194"
     assert list(tmp_path.glob("m.backup-*.xlsx"))
 
 
@@ -452,7 +484,8 @@ def test_resolve_typed_value_empty_and_unknown_id(quarrel, tmp_path):
     wb.save(merged)
     assert resolve_conflicts(merged, output=tmp_path / "r.xlsx") == (2, 0)
     ws = load_workbook(tmp_path / "r.xlsx")[NEW]
-    assert (ws.cell(row=2, column=17).value, ws.cell(row=3, column=18).value) == ("Agreed: partly done", None)
+    assert (ws.cell(row=2, column=at(ws, "Assessment")).value, ws.cell(row=3, column=at(ws, "Notes")).value) == \
+        ("Agreed: partly done", None)
     wb[CONFLICTS]["B2"] = "no such ID"
     wb.save(merged)
     with pytest.raises(WorkbookError, match=r"Conflicts\] row 2: no row with ID 'no such ID' on sheet 'New'"):

@@ -173,8 +173,8 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 
 def drop_rows(ws: Any, rows: Iterable[int]) -> None:
-    """Delete worksheet rows; the rows below move up with their heights, and their formulas are
-    translated as Excel does when rows move."""
+    """Delete worksheet rows; the rows below move up with their heights and hyperlinks, and their
+    formulas are translated as Excel does when rows move."""
     gone = sorted(set(rows))
     if not gone:
         return
@@ -190,6 +190,8 @@ def drop_rows(ws: Any, rows: Iterable[int]) -> None:
         for cell in ws[n]:
             if cell.data_type == "f" and isinstance(cell.value, str):
                 cell.value = _formula(cell.value, f"{cell.column_letter}{orig}", cell.coordinate)
+            if cell.hyperlink is not None:  # openpyxl moves the cell, not its link's ref: it would be saved
+                cell.hyperlink.ref = cell.coordinate  # on the old cell (and fill it, if empty, on reading)
         ws.row_dimensions[n].height, ws.row_dimensions[n].hidden = dims.get(orig, (None, False))
     for n in range(gone[0] + len(survivors), end + 1):
         if n in ws.row_dimensions:
