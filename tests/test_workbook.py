@@ -319,13 +319,31 @@ def _chart_sheets(path):
     return out
 
 
+def _other_candidates(wb, path):
+    """Worksheet row -> the earlier records the matcher ranks next for that row besides its Match
+    ID (not the row's own ID nor rejected pairs; as many as Other candidates shows), matched as
+    reconciliation does (the same queries in the same order, the workbook's settings)."""
+    from xl_upr.index import build_index
+    from xl_upr.match import match_table
+    from xl_upr.workbook import read_workbook
+
+    rows, prior, _, settings, decisions, cols, _ = read_workbook(wb, path)
+    live = [r for r in rows if r.text.strip()]
+    rejected = {(d.id, d.match_id) for d in decisions if d.decision.lower() == "reject"}
+    hits = match_table([r.text for r in live], build_index(prior), limit=50, settings=settings)
+    return {r.row: [m.id for m in found if m.id not in (r.id, r.current.get("Match ID"))
+                    and (r.id, m.id) not in rejected][:settings.top - 1]
+            for r, found in zip(live, hits)}
+
+
 def check_reviewer_view(path, rows_expected):
     """The bars of the reviewer's workbook, on any reconciled workbook."""
     wb = load_workbook(path)
     ws = wb[NEW]
     h = headers(ws)
     prior = _prior_rows(wb)
-    matched = 0
+    candidates = _other_candidates(wb, path)
+    matched = with_others = 0
     for r in range(2, ws.max_row + 1):
         match_id = ws.cell(row=r, column=h["Match ID"]).value
         if not match_id:
@@ -337,12 +355,15 @@ def check_reviewer_view(path, rows_expected):
         link = ws.cell(row=r, column=h["Match ID"]).hyperlink
         assert link is not None and link.location == f"'Prior'!A{row}" and not link.target
         others = ws.cell(row=r, column=h["Other candidates"]).value
-        assert others, r
-        ids = [part.rsplit(" (", 1)[0] for part in others.split("; ")]
-        assert 1 <= len(ids) <= 4 and match_id not in ids and all(i in prior for i in ids)
+        assert bool(others) == bool(candidates[r]), (r, others)  # empty only when the matcher ranks no other
+        if others:
+            with_others += 1
+            ids = [part.rsplit(" (", 1)[0] for part in others.split("; ")]
+            assert 1 <= len(ids) <= 4 and match_id not in ids and all(i in prior for i in ids)
+            assert ids == candidates[r], r  # the runners-up, best first
         assert ws.cell(row=r, column=h["Status"]).alignment.vertical == "top"
         assert ws.cell(row=r, column=h["Prior text"]).alignment.wrap_text
-    assert matched > rows_expected // 2
+    assert matched > rows_expected // 2 and with_others
     assert ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -390,6 +411,14 @@ def test_init_and_import_into_look_like_created(tmp_path):
         assert ws.cell(row=r, column=h["Recommendation"]).alignment.wrap_text
         assert ws.cell(row=r, column=h["ID"]).alignment.vertical == "top"
         lines = -(-len(ws.cell(row=r, column=h["Recommendation"]).value) // 56)
+        assert ws.row_dimensions[r].height >= 15 * min(lines, 12)
+    ws = wb["Treaty bodies"]
+    h = headers(ws)
+    assert ws.max_row > 2
+    for r in range(2, ws.max_row + 1):  # so are imported findings
+        assert ws.cell(row=r, column=h["Text"]).alignment.wrap_text
+        assert ws.cell(row=r, column=h["ID"]).alignment.vertical == "top"
+        lines = -(-len(ws.cell(row=r, column=h["Text"]).value) // 75)
         assert ws.row_dimensions[r].height >= 15 * min(lines, 12)
     # Prior: a part of the same report stands in for the earlier cycle (no 2010 text in tests/fixtures)
     from xl_upr.importers import read_document
