@@ -28,7 +28,7 @@ from xl_upr.errors import WorkbookError
 from xl_upr.merge import CONFLICTS, DELETED, NOT_MERGED, Book, Conflict, Formula, KeyedPlan, LogPlan, key_header
 from xl_upr.merge import plan_merge as merge_values
 from xl_upr.merge_workbook import _put, cell_value, drop_rows, merge_workbooks, read_book, resolve_conflicts
-from xl_upr.sheets import DECISIONS, NEW, PRIOR, SETTINGS, TREATY
+from xl_upr.sheets import DECISIONS, NEW, PRIOR, SETTINGS, SUMMARY, TREATY
 from xl_upr.workbook import reconcile_file
 
 DEMO = Path(__file__).resolve().parents[1] / "workbooks" / "kazakhstan-demo.xlsx"
@@ -225,6 +225,21 @@ def test_random_edits_in_two_to_four_copies_are_all_kept_or_listed(base_book, ed
     check_merge(base_book, copies, *plan_result(base_book, plan), plan.conflicts)
     again = merge_values(base_book, list(reversed(copies)))
     assert (again.sheets, again.conflicts) == (plan.sheets, plan.conflicts)
+
+
+def test_the_summary_each_copy_reconciled_is_not_merged(base_book):
+    """Summary is rewritten by every run: copies reconciled after different decisions show
+    different counts there, which are no one's edits (BASE's stays until MERGED is reconciled)."""
+    copies = []
+    for n, count in enumerate((131, 133)):
+        g = grids(base_book)
+        summary = g[SUMMARY]
+        row = next(r for r in summary if r and r[0] == "Repeated")
+        row[1] = count
+        copies.append(Book(f"member{n}.xlsx", g))
+    plan = merge_values(base_book, copies)
+    assert SUMMARY in base_book.sheets
+    assert not plan.conflicts and SUMMARY not in [p.sheet for p in plan.sheets] and not plan.changed
 
 
 # ------------------------------------------------------------------ the files

@@ -12,9 +12,10 @@ rows inserted or deleted and columns added.  For every cell people own:
 * Decisions and Log rows are unioned, each new row with the copy it came from;
 * other sheets are merged cell by cell at the same position; a sheet new in a copy is added.
 
-The columns reconciliation owns (``reconcile.OWNED`` on New) are not merged: BASE's stay, and
-the merged workbook is reconciled afterwards.  Copies are taken in order of their labels, so
-the order they are given in never changes the result.
+The columns reconciliation owns (``reconcile.OWNED`` on New) and the sheet it rewrites at each
+run (Summary) are not merged: BASE's stay, and the merged workbook is reconciled afterwards.
+Copies are taken in order of their labels, so the order they are given in never changes the
+result.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from xl_upr._cells import text as cell_text
 from xl_upr.errors import WorkbookError
 from xl_upr.reconcile import OWNED
-from xl_upr.sheets import DECISIONS, LOG, NEW, SETTINGS
+from xl_upr.sheets import DECISIONS, LOG, NEW, SETTINGS, SUMMARY
 
 CONFLICTS = "Conflicts"
 #: Column added to Decisions and Log for rows that came from a copy.
@@ -38,6 +39,8 @@ ORIGIN = "From copy"
 DELETED = "(row deleted)"
 LOG_SHEETS = (DECISIONS, LOG)
 NOT_MERGED: dict[str, frozenset[str]] = {NEW: frozenset(OWNED)}
+#: Sheets reconciliation rewrites at each run: BASE's stays (each copy's shows its own last run).
+NOT_MERGED_SHEETS = frozenset({SUMMARY})
 
 Grid = Sequence[Sequence[Any]]
 
@@ -420,9 +423,10 @@ def plan_merge(base: Book, copies: Sequence[Book], *, prefer: str | None = None)
             raise WorkbookError(f"{book.label}: its {CONFLICTS} sheet still lists conflicts; resolve them first "
                                 f"(xl-upr merge --resolve {book.label})")
     m = _Merger(labels, prefer)
-    names = [n for n in base.sheets if n != CONFLICTS]
+    skip = {CONFLICTS, *NOT_MERGED_SHEETS}
+    names = [n for n in base.sheets if n not in skip]
     for c in copies:
-        names += [n for n in c.sheets if n not in names and n != CONFLICTS]
+        names += [n for n in c.sheets if n not in names and n not in skip]
     plans: list[SheetPlan] = []
     for name in names:
         grid = base.sheets.get(name)
