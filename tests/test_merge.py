@@ -22,9 +22,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
+from xl_upr import safe_write
 from xl_upr._xlsx import open_workbook
 from xl_upr.cli import main
-from xl_upr.errors import WorkbookError
+from xl_upr.errors import OutputError, WorkbookError
 from xl_upr.merge import CONFLICTS, DELETED, NOT_MERGED, Book, Conflict, Formula, KeyedPlan, LogPlan, key_header
 from xl_upr.merge import plan_merge as merge_values
 from xl_upr.merge_workbook import _put, cell_value, drop_rows, merge_workbooks, read_book, resolve_conflicts
@@ -507,6 +508,22 @@ def test_resolve_typed_value_empty_and_unknown_id(quarrel, tmp_path):
         resolve_conflicts(merged)
     with pytest.raises(WorkbookError, match="still lists conflicts; resolve them first"):
         merge_workbooks(merged, [alice], tmp_path / "again.xlsx")
+
+
+def test_merge_and_resolve_wait_for_another_writer(quarrel, tmp_path, monkeypatch):
+    """One writer at a time, as for reconcile: while another run writes the target, merge and
+    --resolve give up and write nothing."""
+    base, alice, bob = quarrel
+    merged = tmp_path / "m.xlsx"
+    merge_workbooks(base, [alice, bob], merged)
+    data = merged.read_bytes()
+    monkeypatch.setattr(safe_write, "LOCK_TIMEOUT", 0.2)
+    with safe_write.writing(merged):
+        with pytest.raises(OutputError, match="another xl-upr run is writing"):
+            merge_workbooks(base, [alice, bob], merged)
+        with pytest.raises(OutputError, match="another xl-upr run is writing"):
+            resolve_conflicts(merged)
+    assert merged.read_bytes() == data and not safe_write.list_backups(merged)
 
 
 # ------------------------------------------------------------------ bad input, the command line

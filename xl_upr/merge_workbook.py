@@ -38,6 +38,7 @@ from xl_upr.merge import (
     key_header,
     plan_merge,
 )
+from xl_upr.safe_write import writing
 from xl_upr.workbook import _append_rows, _open_for_writing, _save_atomic, reconcile_file
 
 #: Formulas are compared as if their cell stood on this row, so a sorted copy's equal BASE's.
@@ -328,16 +329,17 @@ def merge_workbooks(base: str | Path, copies: Sequence[str | Path], output: str 
         if chosen is None:
             raise WorkbookError(f"--prefer {prefer!r} is not one of the copies ({', '.join(names)})")
         prefer = chosen
-    wb = _open_for_writing(base)
-    books = []
-    for p, label in zip(paths, names):
-        copy_wb = open_workbook(p, read_only=True)
-        books.append(read_book(copy_wb, label))
-        copy_wb.close()  # read-only workbooks hold their file open
-    plan = plan_merge(read_book(wb, base.name), books, prefer=prefer)
-    if plan.changed or target.resolve() != base.resolve():
-        apply_merge(wb, plan)
-        _save_atomic(wb, target, backup=True)
+    with writing(target) as real_target:  # one writer at a time (BASE read inside: it may be the target)
+        wb = _open_for_writing(base)
+        books = []
+        for p, label in zip(paths, names):
+            copy_wb = open_workbook(p, read_only=True)
+            books.append(read_book(copy_wb, label))
+            copy_wb.close()  # read-only workbooks hold their file open
+        plan = plan_merge(read_book(wb, base.name), books, prefer=prefer)
+        if plan.changed or target.resolve() != base.resolve():
+            apply_merge(wb, plan)
+            _save_atomic(wb, real_target, backup=True)
     if reconcile:
         plan.reconciled = reconcile_file(target, backup=False).summary()
     return plan
@@ -352,20 +354,8 @@ def _find_row(ws: Any, key: str, value: str, where: str) -> tuple[int, dict[str,
                         "the Resolution")
 
 
-def resolve_conflicts(path: str | Path, *, output: str | Path | None = None) -> tuple[int, int]:
-    """Apply what people typed in the Resolution column of the Conflicts sheet; return (applied, left).
-
-    A Resolution is the value to keep, or the header of one of the value columns (``Base`` or a
-    copy's file name) to keep that one, ``(empty)`` to clear the cell, ``(row deleted)`` to delete
-    the row.  Resolved lines leave the sheet; the sheet goes when none is left.
-    """
-    path = Path(path)
-    target = Path(output) if output else path
-    _check_free(target)
-    if output is None and form_controls(path):
-        raise WorkbookError(f"{path}: has buttons that would be lost if rewritten outside Excel; pass -o to write "
-                            "the resolved workbook to another file")
-    wb = _open_for_writing(path)
+def _apply_resolutions(wb: Any, path: Path) -> tuple[int, int]:
+    """Apply the typed Resolutions to an open workbook; return (applied, left)."""
     if CONFLICTS not in wb.sheetnames:
         raise WorkbookError(f"{path}: no {CONFLICTS} sheet; nothing to resolve")
     ws = wb[CONFLICTS]
@@ -422,5 +412,25 @@ def resolve_conflicts(path: str | Path, *, output: str | Path | None = None) -> 
     else:
         del wb[CONFLICTS]
         wb.active = 0
-    _save_atomic(wb, target, backup=target.exists())
     return len(done), left
+
+
+def resolve_conflicts(path: str | Path, *, output: str | Path | None = None) -> tuple[int, int]:
+    """Apply what people typed in the Resolution column of the Conflicts sheet; return (applied, left).
+
+    A Resolution is the value to keep, or the header of one of the value columns (``Base`` or a
+    copy's file name) to keep that one, ``(empty)`` to clear the cell, ``(row deleted)`` to delete
+    the row.  Resolved lines leave the sheet; the sheet goes when none is left.
+    """
+    path = Path(path)
+    target = Path(output) if output else path
+    _check_free(target)
+    if output is None and form_controls(path):
+        raise WorkbookError(f"{path}: has buttons that would be lost if rewritten outside Excel; pass -o to write "
+                            "the resolved workbook to another file")
+    with writing(target) as real_target:  # one writer at a time (the source read inside: it may be the target)
+        wb = _open_for_writing(path)
+        done, left = _apply_resolutions(wb, path)
+        if done:
+            _save_atomic(wb, real_target, backup=real_target.exists())
+    return done, left
