@@ -57,7 +57,7 @@ TABLE_NAMES = {NEW: "NewRecommendations", PRIOR: "PriorRecommendations", TREATY:
                DECISIONS: "ReviewerDecisions", LOG: "RunLog"}
 WIDTHS = {"ID": 17, "Recommendation": 45, "Text": 60, "Why": 28, "Treaty-body links": 40, "Notes": 16,
           "Assessment": 16, "Recommending State(s)": 14, "Response": 11, "Status": 10, "Match ID": 17,
-          "Match score": 7, "Prior text": 45, "Times recommended before": 12, "Other candidates": 22,
+          "Match score": 7, "Prior text": 45, "Times recommended before": 13, "Other candidates": 22,
           "Reviewer decision": 14, "Thresholds": 50, "Themes": 30, "Run check": 30}
 #: The Reviewer decision list (an earlier record's ID may be typed instead).
 DECISION_OPTIONS = "Confirm,Reject,Repeated,Similar,New"
