@@ -35,7 +35,7 @@ def main() -> int:
         subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{work}/u",
                         "--convert-to", "pdf", "--outdir", str(work), str(book)], check=True, capture_output=True)
         # The top of page 1 (the header and the first rows), at a resolution the README can show.
-        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "150", "-x", "0", "-y", "120", "-W", "1650",
+        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "150", "-x", "0", "-y", "120", "-W", "1490",
                         "-H", "620", "-png", "-singlefile", str(work / "demo.pdf"), str(work / "page")], check=True)
         target = ROOT / "docs" / "demo-reconciled.png"
         shutil.copy(work / "page.png", target)

@@ -531,3 +531,25 @@ def test_log_records_user_only_when_asked(tmp_path, kaz2014):
     assert log["C2"].value and log["D2"].value  # User, Machine
     settings = {r[0]: r[1] for r in load_workbook(path)["Settings"].iter_rows(values_only=True)}
     assert settings["log_user"] is True
+
+
+def test_slovenia_workbook_from_thematic_lists_counts_their_themes(tmp_path):
+    from conftest import shared_file
+
+    from xl_upr.cli import main
+
+    new = shared_file("corpus", "SVN_UPR4_thematic_list_of_recommendations.txt")
+    prior = shared_file("corpus", "SVN_UPR3_thematic_list_matrix.txt")
+    book = tmp_path / "slovenia.xlsx"
+    assert main(["init", str(book), "--state", "Slovenia"]) == 0
+    assert main(["import", str(new), "--into", str(book)]) == 0
+    assert main(["import", str(prior), "--into", str(book), "--sheet", "Prior"]) == 0
+    plan = reconcile_file(book, backup=False)
+    wb = check_reviewer_view(book, 254)
+    assert all(r.themes and r.themes_from == "source" for r in plan.results)  # thematic lists name them
+    rows = list(wb["Summary"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Theme")
+    end = next(i for i in range(start + 1, len(rows)) if not isinstance(rows[i][1], int))
+    themes = rows[start + 1:end]
+    assert len(themes) > 20 and all(r[5] == 0 for r in themes)  # none inferred
+    assert max(r[4] for r in themes) <= 254

@@ -1,11 +1,9 @@
 """The coalition workbook with openpyxl: create it, read it by header, apply a Plan, save safely.
 
 Columns are found by their header, never by position; only the columns reconciliation owns
-are written; a missing owned column is added at the end of the table.  Every row xl-upr writes
-or imports is wrapped, top-aligned and as tall as its text; the New sheet prints landscape, fit
-to the page width, with its header row repeated and its helper columns in a collapsed outline
-group; a Match ID links to its earlier record's row; the Summary sheet is rewritten at each run.  Saving goes to a
-temporary file first, then replaces the workbook; the previous file is kept as a timestamped
+are written; a missing owned column is added at the end of the table; a Match ID links to its
+earlier record's row; the layout of written rows and the Summary sheet come from `_layout`.
+Saving goes to a temporary file first, then replaces the workbook; the previous file is kept as a timestamped
 backup.  A workbook Excel holds open (``~$`` lock file) is refused before anything is written.
 """
 
@@ -15,25 +13,34 @@ import getpass
 import platform
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import Outline
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from xl_upr import __version__, sheets
 from xl_upr._cells import set_cell
 from xl_upr._cells import text as cell_text
+from xl_upr._layout import (
+    HEAD_ALIGN,
+    HEADER_FILL,
+    LINE_HEIGHT,
+    LINK_FONT,
+    fit_rows,
+    group_helpers,
+    keep_outlines,
+    print_setup,
+    write_summary,
+)
 from xl_upr._xlsx import form_controls, lock_file, open_workbook
 from xl_upr.errors import WorkbookError
 from xl_upr.importers.checks import ImportReport
@@ -43,9 +50,8 @@ from xl_upr.records import Record
 from xl_upr.safe_write import KEEP_BACKUPS, resolve_target, write_atomic, writing
 from xl_upr.settings import MatchSettings
 from xl_upr.sheets import DECISIONS, LOG, NEW, PRIOR, SETTINGS, SUMMARY, TREATY
-from xl_upr.summary import STATUSES, summary_sheet
 
-#: New-sheet columns grouped in a collapsed outline (expand with the + above the sheet).
+#: New-sheet columns grouped in a collapsed outline (its + button sits above Notes).
 HELPERS = ("Themes", *HELPER_OWNED)
 COLUMNS: dict[str, tuple[str, ...]] = {
     NEW: ("ID", "Recommendation", "Recommending State(s)", "Response", *KEY_OWNED, *PEOPLE, *HELPERS),
@@ -60,12 +66,10 @@ TABLE_NAMES = {NEW: "NewRecommendations", PRIOR: "PriorRecommendations", TREATY:
                DECISIONS: "ReviewerDecisions", LOG: "RunLog"}
 WIDTHS = {"ID": 17, "Recommendation": 45, "Text": 60, "Why": 28, "Treaty-body links": 40, "Notes": 16,
           "Assessment": 16, "Recommending State(s)": 14, "Response": 11, "Status": 10, "Match ID": 17,
-          "Match score": 7, "Prior text": 45, "Times recommended before": 12, "Other candidates": 22,
+          "Match score": 7, "Prior text": 45, "Times recommended before": 13, "Other candidates": 22,
           "Reviewer decision": 14, "Thresholds": 50, "Themes": 30, "Run check": 30}
 #: The Reviewer decision list (an earlier record's ID may be typed instead).
 DECISION_OPTIONS = "Confirm,Reject,Repeated,Similar,New"
-#: Points per wrapped line, and the most lines a row is made tall for.
-LINE_HEIGHT, MAX_LINES = 15, 12
 SETTING_HELP = {
     "repeated_at": "Best-match score (0-100) from which a recommendation counts as Repeated",
     "similar_at": "Score from which it counts as Similar (below: New)",
@@ -76,13 +80,8 @@ SETTING_HELP = {
     "log_user": "yes: the Log sheet records the user and machine name of each run (default no: the "
                 "workbook is shared)",
 }
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _OWNED_FILL = PatternFill("solid", fgColor="2E75B6")
 _PEOPLE_FILL = PatternFill("solid", fgColor="548235")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_HEAD_ALIGN = Alignment(wrap_text=True, vertical="center")
-_LINK_FONT = Font(color="0563C1", underline="single")
-_STATUS_COLOURS = {"Repeated": "F8CBAD", "Similar": "FFE699", "New": "C6EFCE"}
 
 
 # ------------------------------------------------------------------ creating
@@ -129,12 +128,12 @@ def _data_sheet(wb: Workbook, name: str, rows: list[list[Any]]) -> None:
         cell = ws.cell(row=1, column=c)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _OWNED_FILL if header in OWNED and name == NEW else \
-            _PEOPLE_FILL if header in PEOPLE and name == NEW else _HEADER_FILL
-        cell.alignment = _HEAD_ALIGN
+            _PEOPLE_FILL if header in PEOPLE and name == NEW else HEADER_FILL
+        cell.alignment = HEAD_ALIGN
         ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(header, 16)
     ws.row_dimensions[1].height = 3 * LINE_HEIGHT
     if name == NEW:
-        _group_helpers(ws, [columns.index(h) + 1 for h in HELPERS])
+        group_helpers(ws, [columns.index(h) + 1 for h in HELPERS])
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             set_cell(ws.cell(row=r, column=c), value if value != "" else None)
@@ -144,54 +143,8 @@ def _data_sheet(wb: Workbook, name: str, rows: list[list[Any]]) -> None:
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "C2" if name == NEW else "B2"
-    _print_setup(ws)
+    print_setup(ws)
     ws.print_title_rows = "1:1"
-
-
-def _print_setup(ws: Any) -> None:
-    """Landscape, fit to the page width (as many pages down as needed)."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _group_helpers(ws: Any, columns: Iterable[int]) -> None:
-    """Put columns in a collapsed outline group; its + button sits above the column before it."""
-    columns = sorted(columns)
-    for c in columns:
-        dim = ws.column_dimensions[get_column_letter(c)]
-        dim.outlineLevel, dim.hidden = 1, True
-    if columns:
-        ws.column_dimensions.max_outline = 1  # openpyxl computes it only after writing outlineLevelCol
-        ws.sheet_properties.outlinePr = Outline(summaryBelow=True, summaryRight=False)
-        if columns[0] > 1:
-            ws.column_dimensions[get_column_letter(columns[0] - 1)].collapsed = True
-
-
-def keep_outlines(wb: Any) -> None:
-    """Make openpyxl write each sheet's column outline level (it computes it only after writing
-    the header that needs it, so a loaded workbook would lose its outline buttons on save)."""
-    for ws in wb.worksheets:
-        levels = [d.outlineLevel or 0 for d in ws.column_dimensions.values()]
-        if any(levels):
-            ws.column_dimensions.max_outline = max(levels)
-
-
-def fit_rows(ws: Any, rows: Iterable[int], columns: Iterable[int]) -> None:
-    """Wrap and top-align the given cells and make each row as tall as its longest text in a
-    visible column (Excel does not grow a row for wrapped text written by a program)."""
-    columns = list(columns)
-    visible = {c: ws.column_dimensions[get_column_letter(c)].width or 13 for c in range(1, ws.max_column + 1)
-               if not ws.column_dimensions[get_column_letter(c)].hidden}
-    for r in rows:
-        lines = 1
-        for c in columns:
-            ws.cell(row=r, column=c).alignment = _WRAP
-        for c, width in visible.items():
-            value = ws.cell(row=r, column=c).value
-            if isinstance(value, str) and value:
-                lines = max(lines, -(-len(value) // max(1, int(width * 1.25))))
-        ws.row_dimensions[r].height = LINE_HEIGHT * min(lines, MAX_LINES)
 
 
 def _settings_sheet(wb: Workbook, settings: MatchSettings, state: str) -> None:
@@ -199,7 +152,7 @@ def _settings_sheet(wb: Workbook, settings: MatchSettings, state: str) -> None:
     ws.append(["Setting", "Value", "Meaning"])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = _HEADER_FILL
+        cell.fill = HEADER_FILL
     for key, value in settings.as_dict().items():
         ws.append([key, value, SETTING_HELP.get(key, "")])
     ws.append(["keep_backups", KEEP_BACKUPS, "Backups of this workbook kept beside it (the oldest are removed)"])
@@ -306,11 +259,11 @@ def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
         set_cell(cell, header)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _OWNED_FILL
-        cell.alignment = _HEAD_ALIGN
+        cell.alignment = HEAD_ALIGN
         ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(header, 16)
         cols[header] = c
     if CHECK in missing:
-        _group_helpers(ws, [cols[CHECK]])
+        group_helpers(ws, [cols[CHECK]])
     return cols
 
 
@@ -336,7 +289,7 @@ def apply_plan(wb: Any, plan: Plan, cols: dict[str, int], settings: MatchSetting
         set_cell(cell, edit.value)
         if edit.column == "Match ID":
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=edit.link) if edit.link else None
-            cell.font = _LINK_FONT if edit.link else Font()
+            cell.font = LINK_FONT if edit.link else Font()
     owned = [cols[h] for h in OWNED]
     fit_rows(ws, sorted({e.row for e in plan.edits}), owned)
     if plan.decisions:
@@ -352,48 +305,6 @@ def apply_plan(wb: Any, plan: Plan, cols: dict[str, int], settings: MatchSetting
                             round(plan.seconds, 2),
                             ", ".join(f"{k}={v}" for k, v in settings.as_dict().items())]])
     write_summary(wb, plan)
-
-
-def write_summary(wb: Any, plan: Plan) -> None:
-    """Rewrite the Summary sheet (same place in the workbook; added at the end if missing) with
-    the counts and a stacked bar chart of status by theme."""
-    index = wb.sheetnames.index(SUMMARY) if SUMMARY in wb.sheetnames else len(wb.sheetnames)
-    if SUMMARY in wb.sheetnames:
-        wb.remove(wb[SUMMARY])
-    ws = wb.create_sheet(SUMMARY, index)
-    layout = summary_sheet(plan.results)
-    for values in layout.rows:
-        ws.append([v for v in values])
-    ws["A1"].font = Font(bold=True, size=13)
-    for r in range(layout.share_rows[0], layout.share_rows[1] + 1):
-        ws.cell(row=r, column=3).number_format = "0.0%"
-    for r, values in enumerate(layout.rows, start=1):
-        if len(values) > 1 and r > 1 and all(isinstance(v, str) for v in values):  # a table's header
-            for c in range(1, len(values) + 1):
-                ws.cell(row=r, column=c).font = Font(bold=True, color="FFFFFF")
-                ws.cell(row=r, column=c).fill = _HEADER_FILL
-    ws.column_dimensions["A"].width = 44
-    for letter in "BCDEF":
-        ws.column_dimensions[letter].width = 13
-    if layout.chart_last > layout.theme_header:
-        ws.add_chart(_theme_chart(ws, layout), "H3")
-    _print_setup(ws)
-
-
-def _theme_chart(ws: Any, layout: Any) -> BarChart:
-    """Stacked bars: recommendations per theme, coloured by status."""
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
-    chart.title = "Recommendations by theme and status"
-    chart.y_axis.title = "Recommendations"
-    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(STATUSES), min_row=layout.theme_header,
-                             max_row=layout.chart_last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=layout.theme_header + 1, max_row=layout.chart_last))
-    for series, status in zip(chart.series, STATUSES):
-        series.graphicalProperties.solidFill = _STATUS_COLOURS[status]
-    chart.x_axis.scaling.orientation = "maxMin"  # largest theme on top
-    chart.height, chart.width = max(7.5, 0.6 * (layout.chart_last - layout.theme_header) + 3), 18
-    return chart
 
 
 def _user() -> str | None:
@@ -655,7 +566,7 @@ def _log_lines(wb: Any, lines: Sequence[str]) -> None:
         cols["Event"] = last + 1
         set_cell(ws.cell(row=1, column=cols["Event"]), "Event")
         ws.cell(row=1, column=cols["Event"]).font = Font(bold=True, color="FFFFFF")
-        ws.cell(row=1, column=cols["Event"]).fill = _HEADER_FILL
+        ws.cell(row=1, column=cols["Event"]).fill = HEADER_FILL
         ws.column_dimensions[get_column_letter(cols["Event"])].width = 80
         if table is not None:
             start, end = table.ref.split(":")
