@@ -16,7 +16,7 @@ import numpy as np
 from xl_upr.index import CorpusIndex, themes
 from xl_upr.lexicon import BOILERPLATE
 from xl_upr.match import Match
-from xl_upr.normalise import DISPLAY, TREATY_TOKENS, surface
+from xl_upr.normalise import DISPLAY, TREATY_TOKENS, stem, surface
 from xl_upr.ranking.model import ranker
 
 _LABELS = {
@@ -27,6 +27,8 @@ _LABELS = {
     "best_clause": "a clause in common", "same_state": "same recommending State",
 }
 _QUIET = frozenset({"zzstate", "zzupr", "zzohchr", "zzsdg", "zzcso", "zzspecproc"})
+#: Words about the review itself, not about what is asked: never a reason on their own.
+_META = frozenset(stem(w) for w in "recommendation review universal periodic session cycle accepted".split())
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
     shared = q.stems & r.stems
     parts: list[str] = []
     parts += sorted(_name(s) for s in shared if s.startswith("zz") and s not in _QUIET)
-    words = sorted((s for s in shared if not s.startswith("zz") and s not in BOILERPLATE and s not in q.groups),
+    words = sorted((s for s in shared if not s.startswith("zz") and s not in BOILERPLATE and s not in q.groups
+                    and s not in _META),
                    key=lambda s: (-index.weight(s), s))
     parts += [t[3:] for t in sorted(themes(shared))]
     parts += [w for w in (surface(s) for s in words) if not any(w in p for p in parts)][:2]
