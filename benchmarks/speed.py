@@ -14,7 +14,8 @@ set of the tree (``wait4``). Rows:
 - ``tf-idf script``: benchmarks/tfidf_baseline.py (scikit-learn TfidfVectorizer + cosine, top 5);
 - ``rapidfuzz cdist``: ``process.cdist(token_set_ratio)`` over all pairs, top 5.
 
-Ratios are each row's wall time over the TF-IDF script's, measured in the same run.
+Each row but the first run is the median of three runs. Ratios are each row's wall time over
+the TF-IDF script's, measured in the same run.
 ``--large`` adds 300 x 267,000 (lexical and warm only: a first embedding of 267k texts takes
 about 12 minutes on 2 cores, and is reported when run).
 """
@@ -36,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
+#: Timed runs per command (the median is reported); a first run is timed once.
+REPEAT = 3
 XL = shutil.which("xl-upr") or str(Path(sys.executable).with_name("xl-upr"))
 
 CDIST = """
@@ -67,17 +70,26 @@ def sentences() -> list[str]:
     return out
 
 
-def write_corpus(path: Path, n: int, seed: int, parts: list[str]) -> None:
+def make_corpus(n: int, seed: int, parts: list[str] | None = None) -> list[str]:
+    """n synthetic recommendations: 1-3 real clauses recombined, a recommending State after."""
+    parts = parts or sentences()
     rnd = random.Random(seed)
+    return [" ".join(rnd.sample(parts, rnd.choice((1, 2, 2, 3)))) + " (Norway)" for _ in range(n)]
+
+
+def write_corpus(path: Path, n: int, seed: int, parts: list[str]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["id", "text"])
-        for i in range(n):
-            w.writerow([f"R{seed}-{i}", " ".join(rnd.sample(parts, rnd.choice((1, 2, 2, 3)))) + " (Norway)"])
+        w.writerows([f"R{seed}-{i}", t] for i, t in enumerate(make_corpus(n, seed, parts)))
 
 
-def run(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall, CPU (user+sys of the process tree) and peak RSS (MiB) of one command."""
+def run(cmd: list[str], env: dict[str, str], repeat: int = 1) -> dict[str, float]:
+    """Wall, CPU (user+sys of the process tree) and peak RSS (MiB) of one command; with
+    ``repeat``, the run of median wall time (file caches warm for every command alike)."""
+    if repeat > 1:
+        runs = sorted((run(cmd, env) for _ in range(repeat)), key=lambda r: r["wall"])
+        return runs[len(runs) // 2]
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(p.pid, 0)
@@ -102,11 +114,11 @@ def case(nq: int, nc: int, parts: list[str], tmp: Path, large: bool,
     else:
         print(f"  ({nc:,} records: embedding the corpus once before timing the warm run)", flush=True)
         run([XL, "match", str(q), str(c), "--top", "5"], env)
-    rows.append(("xl-upr warm", run([XL, "match", str(q), str(c), "--top", "5"], env)))
+    rows.append(("xl-upr warm", run([XL, "match", str(q), str(c), "--top", "5"], env, REPEAT)))
     rows.append(("xl-upr --no-semantic", run([XL, "match", str(q), str(c), "--top", "5", "--no-semantic",
-                                              "--no-cache"], env)))
+                                              "--no-cache"], env, REPEAT)))
     rows.append(("tf-idf script", run([sys.executable, str(ROOT / "benchmarks" / "tfidf_baseline.py"),
-                                       str(q), str(c)], env)))
+                                       str(q), str(c)], env, REPEAT)))
     if nq * nc <= 3_000_000:
         rows.append(("rapidfuzz cdist", run([sys.executable, "-c", CDIST, str(q), str(c)], env)))
     return rows
