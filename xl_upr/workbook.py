@@ -71,12 +71,14 @@ WIDTHS = {"ID": 17, "Recommendation": 45, "Text": 60, "Why": 28, "Treaty-body li
 #: The Reviewer decision list (an earlier record's ID may be typed instead).
 DECISION_OPTIONS = "Confirm,Reject,Repeated,Similar,New"
 SETTING_HELP = {
-    "repeated_at": "Best-match score (0-100) from which a recommendation counts as Repeated",
+    "repeated_at": "Confidence (0-100: the estimated chance that the earlier record asks for the same "
+                   "thing) from which a recommendation counts as Repeated",
     "similar_at": "Score from which it counts as Similar (below: New)",
     "top": "Candidates shown by UPR_TOPN and the CLI, and on New (Match ID + Other candidates)",
     "treaty_at": "Score from which a treaty-body paragraph is listed as a link",
     "lineage_at": "Score from which an earlier recommendation counts in Times recommended before",
     "group_at": "Score from which two recommendations of this cycle are grouped as one",
+    "semantic": "yes: rank with sentence embeddings as well as words (no: words alone, faster, less right)",
     "log_user": "yes: the Log sheet records the user and machine name of each run (default no: the "
                 "workbook is shared)",
 }
