@@ -95,9 +95,17 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
     known = {f.name for f in fields(Record)} | {"recommending_states"}
     out: list[Record] = []
     seen: dict[str, int] = {}
+    lower: dict[Any, str] = {}
     for n, raw in enumerate(rows, start=first):
+        row = {}
+        for k, v in raw.items():
+            if k is None:
+                continue
+            name = lower.get(k)
+            if name is None:
+                name = lower[k] = str(k).strip().lower()
+            row[name] = v.strip() if type(v) is str else _cell(_scalar(v, source, f"{unit} {n}", k))
         where = f"{unit} {n}"
-        row = {str(k).strip().lower(): _cell(_scalar(v, source, where, k)) for k, v in raw.items() if k is not None}
         rid, text = row.get(str(key["id"]).strip().lower(), ""), row.get(str(key["text"]).strip().lower(), "")
         if not rid and not text:
             continue
