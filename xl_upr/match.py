@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from scipy import sparse
 
 from xl_upr.errors import XlUprWarning
@@ -154,13 +154,19 @@ def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lexical(q: _Query, row: int, cosine: float, index: CorpusIndex) -> float:
-    """The lexical score (0-100) of one candidate: blended cosine and token-set ratio, lowered
-    when the texts name different treaties or only the record names one."""
-    if cosine <= 0:
-        return 0.0
-    ratio = fuzz.token_set_ratio(q.stem_string, index.stem_string(row))
-    return round(blend(cosine, ratio) * treaty_factor(q.treaties, index.record_treaties(row)), 2)
+def _lexical(q: _Query, rows: list[int], cosines: list[float], index: CorpusIndex) -> list[float]:
+    """Lexical scores (0-100) of candidates: blended cosine and token-set ratio (one rapidfuzz
+    call for all of a query's candidates), lowered when the texts name different treaties or
+    only the record names one."""
+    live = [i for i, c in enumerate(cosines) if c > 0]
+    out = [0.0] * len(rows)
+    if not live:
+        return out
+    ratios = process.cdist([q.stem_string], [index.stem_string(rows[i]) for i in live], scorer=fuzz.token_set_ratio,
+                           dtype=np.float64)[0].tolist()
+    for i, ratio in zip(live, ratios):
+        out[i] = round(blend(cosines[i], ratio) * treaty_factor(q.treaties, index.record_treaties(rows[i])), 2)
+    return out
 
 
 def _candidates(q: _Query, prof: Profile, lex_rows: np.ndarray, lex_cos: np.ndarray, sem: np.ndarray | None,
@@ -177,7 +183,7 @@ def _candidates(q: _Query, prof: Profile, lex_rows: np.ndarray, lex_cos: np.ndar
             rows, cos = np.concatenate((rows, extra)), np.concatenate((cos, dense[extra]))
     order = np.argsort(rows, kind="stable")
     rows, cos = rows[order], cos[order]
-    lex = np.array([_lexical(q, r, c, index) / 100.0 for r, c in zip(rows.tolist(), cos.tolist())])
+    lex = np.array(_lexical(q, rows.tolist(), cos.tolist(), index)) / 100.0
     emb = sem[rows] if sem is not None else np.zeros(len(rows), dtype=np.float32)
     best_lex = float(lex.max()) if len(lex) else 0.0
     best_emb = float(sem.max()) if sem is not None and len(sem) else 0.0
