@@ -75,3 +75,19 @@ def open_workbook(path: str | Path, *, read_only: bool = False, keep_vba: bool =
     finally:
         if collecting:
             gc.enable()
+
+
+def widen_table(table: Any, last_column: int, headers: list[str]) -> None:
+    """Grow an Excel table (and its filter) to ``last_column`` and name its new columns."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import coordinate_from_string
+    from openpyxl.worksheet.table import TableColumn
+
+    start, end = table.ref.split(":")
+    _, end_row = coordinate_from_string(end)
+    table.ref = f"{start}:{get_column_letter(last_column)}{end_row}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+    next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
+    for k, header in enumerate(headers):
+        table.tableColumns.append(TableColumn(id=next_id + k, name=header))

@@ -157,20 +157,18 @@ class CorpusIndex:
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
         return {names[c] for c in self.matrix.indices[start:end]}
 
-    def vectorise(self, feats: Mapping[str, int]) -> tuple[sparse.csr_matrix, float]:
-        """A query's row vector over the corpus features, and its full norm (unknown
-        features count in the norm, so text the corpus lacks lowers every score)."""
+    def query_vector(self, feats: Mapping[str, int]) -> tuple[list[int], list[float], float]:
+        """A query's weights over the corpus features (columns, values) and its full norm
+        (unknown features count in the norm, so text the corpus lacks lowers every score)."""
         cols, vals, norm2 = [], [], 0.0
-        for f, count in sorted(feats.items()):
+        for f, count in sorted(feats.items()):  # a fixed order: the norm sums alike every run
             w = self.weight(f) * tf(count)
             norm2 += w * w
             col = self.vocab.get(f)
             if col is not None:
                 cols.append(col)
                 vals.append(w)
-        vec = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (np.zeros(len(cols), dtype=np.int32),
-                                 np.asarray(cols, dtype=np.int32))), shape=(1, len(self.vocab)))
-        return vec, math.sqrt(norm2)
+        return cols, vals, math.sqrt(norm2)
 
 
 def _feature_multiplier(feature: str) -> float:

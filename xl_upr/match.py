@@ -111,10 +111,10 @@ def _cosines(queries: Sequence[_Query | None], index: CorpusIndex) -> sparse.csr
         if q is None:
             norms.append(1.0)
             continue
-        vec, norm = index.vectorise(q.feats)
-        rows.extend([i] * vec.nnz)
-        cols.extend(vec.indices.tolist())
-        vals.extend(vec.data.tolist())
+        qcols, qvals, norm = index.query_vector(q.feats)
+        rows.extend([i] * len(qcols))
+        cols.extend(qcols)
+        vals.extend(qvals)
         norms.append(norm or 1.0)
     qm = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                            shape=(len(queries), len(index.vocab)))

@@ -19,11 +19,11 @@ from openpyxl.formula.translate import Translator, TranslatorError
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, coordinate_to_tuple
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xl_upr._cells import set_cell
 from xl_upr._cells import text as cell_text
-from xl_upr._xlsx import form_controls, lock_file, open_workbook
+from xl_upr._xlsx import form_controls, lock_file, open_workbook, widen_table
 from xl_upr.errors import WorkbookError
 from xl_upr.merge import (
     CONFLICTS,
@@ -132,14 +132,7 @@ def _add_columns(ws: Any, headers: Sequence[str], cols: dict[str, int]) -> dict[
         ws.column_dimensions[cell.column_letter].width = 20
         cols[header] = last + k
     if table is not None and end == last:
-        start, stop = table.ref.split(":")
-        _, end_row = coordinate_from_string(stop)
-        table.ref = f"{start}:{get_column_letter(last + len(headers))}{end_row}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-        next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
-        for k, header in enumerate(headers):
-            table.tableColumns.append(TableColumn(id=next_id + k, name=header))
+        widen_table(table, last + len(headers), list(headers))
     return cols
 
 

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xl_upr import __version__, sheets
 from xl_upr._cells import set_cell
@@ -41,7 +41,7 @@ from xl_upr._layout import (
     print_setup,
     write_summary,
 )
-from xl_upr._xlsx import form_controls, lock_file, open_workbook
+from xl_upr._xlsx import form_controls, lock_file, open_workbook, widen_table
 from xl_upr.errors import WorkbookError
 from xl_upr.importers.checks import ImportReport
 from xl_upr.importers.upr_report import cycle_of_symbol
@@ -249,12 +249,7 @@ def _ensure_columns(ws: Any, cols: dict[str, int]) -> dict[str, int]:
         if not any(row[c - 1] not in (None, "") for row in values for c in span if c <= len(row)) and \
                 not any(m.max_col >= span.start and m.min_col < span.stop for m in ws.merged_cells.ranges):
             first = after_table
-            table.ref = f"{start}:{get_column_letter(span.stop - 1)}{end_row}"
-            if table.autoFilter is not None:
-                table.autoFilter.ref = table.ref
-            next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
-            for k, header in enumerate(missing):
-                table.tableColumns.append(TableColumn(id=next_id + k, name=header))
+            widen_table(table, span.stop - 1, missing)
     for k, header in enumerate(missing):
         c = first + k
         cell = ws.cell(row=1, column=c)
@@ -571,13 +566,7 @@ def _log_lines(wb: Any, lines: Sequence[str]) -> None:
         ws.cell(row=1, column=cols["Event"]).fill = HEADER_FILL
         ws.column_dimensions[get_column_letter(cols["Event"])].width = 80
         if table is not None:
-            start, end = table.ref.split(":")
-            _, end_row = coordinate_from_string(end)
-            table.ref = f"{start}:{get_column_letter(cols['Event'])}{end_row}"
-            if table.autoFilter is not None:
-                table.autoFilter.ref = table.ref
-            table.tableColumns.append(TableColumn(id=max((tc.id for tc in table.tableColumns), default=0) + 1,
-                                                  name="Event"))
+            widen_table(table, cols["Event"], ["Event"])
     width = max(cols.values())
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     rows = []
