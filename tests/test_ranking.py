@@ -31,6 +31,13 @@ def test_shipped_model_reproduces_the_full_precision_reference():
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-3)
 
 
+def test_a_text_gets_the_same_vector_alone_or_among_others():
+    texts = ["Ratify the CRPD (Hungary)", "Abolish the death penalty", "Ensure the independence of the judiciary "
+             "and the right to a fair trial for everyone, including persons in pre-trial detention"]
+    together = embed.embed(texts)
+    assert all((embed.embed([t])[0] == together[i]).all() for i, t in enumerate(texts))
+
+
 def test_lead_ins_and_clauses():
     assert strip_lead("Take all necessary measures to ensure the independence of the judiciary") == \
         "ensure the independence of the judiciary"
@@ -58,7 +65,7 @@ def test_a_damaged_cache_file_is_set_aside_and_rebuilt(kaz2014, monkeypatch, tmp
     _fresh_caches(monkeypatch, tmp_path)
     folder = tmp_path / "cache"
     folder.mkdir()
-    bad = folder / f"embeddings-{embed.model_hash()[:16]}.sqlite"
+    bad = vectors._DiskCache(folder).path
     bad.write_bytes(b"this is not a database" * 100)
     hits = top_matches("Ratify the CRPD", build_index(kaz2014), limit=1)
     assert hits and "CRPD" in hits[0].record.text

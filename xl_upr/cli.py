@@ -121,7 +121,8 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
             print(f"\rreconciling {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
     plan = reconcile_file(args.workbook, settings=settings, output=args.output, backup=not args.no_backup,
-                          progress=progress, keep_backups=args.keep_backups)
+                          progress=progress, keep_backups=args.keep_backups,
+                          embedding=_progress_bar("embedding the earlier records (first time only)"))
     target = args.output or args.workbook
     if not plan.changed and not args.output:
         print(f"{target}: nothing to change; {plan.report()}")

@@ -48,10 +48,10 @@ def _path(records: Sequence[Record]) -> Path:
 
 
 def _model_hash() -> str | None:
-    from xl_upr.ranking.embed import SemanticUnavailable, model_hash
+    from xl_upr.ranking.embed import SemanticUnavailable, cache_tag
 
     try:
-        return model_hash()
+        return cache_tag()
     except SemanticUnavailable:
         return None
 

@@ -40,7 +40,8 @@ def _values(book: Any, name: str) -> list[list[Any]]:
     return values or []
 
 
-def reconcile_book(book: Any, progress: Callable[[int, int], None] | None = None) -> Plan:
+def reconcile_book(book: Any, progress: Callable[[int, int], None] | None = None,
+                   embedding: Callable[[int, int], None] | None = None) -> Plan:
     """Reconcile the New sheet of an open workbook and write the owned cells through Excel."""
     names = [s.name for s in book.sheets]
     for needed in (NEW, PRIOR):
@@ -55,7 +56,7 @@ def reconcile_book(book: Any, progress: Callable[[int, int], None] | None = None
     settings = sheets.settings(_values(book, SETTINGS), where) if SETTINGS in names else MatchSettings()
     places = {**sheets.places(treaty_values, TREATY), **sheets.places(prior_values, PRIOR)}
     plan = plan_reconciliation(rows, prior, treaty, settings, sheets.decisions(_values(book, DECISIONS), where),
-                               progress=progress, places=places)
+                               progress=progress, places=places, embedding=embedding)
     if plan.changed:
         _write(book, plan, cols, settings, sheets.first_free_column(new_values, max(cols.values())))
     return plan

@@ -14,10 +14,10 @@ from xl_upr.safe_write import KEEP_BACKUPS, backup_file
 from xl_upr.sheets import SETTINGS, keep_backups
 
 
-def _status_bar(book: Any) -> Callable[[int, int], None]:
+def _status_bar(book: Any, what: str = "reconciling") -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         try:
-            book.app.status_bar = f"xl-upr: reconciling {done} of {total}" if done < total else False
+            book.app.status_bar = f"xl-upr: {what} {done} of {total}" if done < total else False
         except Exception:  # Excel on the web has no status bar: progress is simply not shown there
             pass
     return show
@@ -40,7 +40,8 @@ def reconcile() -> str:
     book = xw.Book.caller()
     try:
         saved = _backup(book)
-        plan = reconcile_book(book, progress=_status_bar(book))
+        plan = reconcile_book(book, progress=_status_bar(book),
+                              embedding=_status_bar(book, "embedding the earlier records (first time only):"))
         text = f"xl-upr: {plan.report()}{saved}"
     except XlUprError as err:
         text = f"xl-upr could not reconcile: {err}"

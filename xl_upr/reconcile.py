@@ -312,8 +312,12 @@ def _row_notes(rows: Sequence[NewRow], known_ids: set[str], by_id: Mapping[str, 
 def plan_reconciliation(rows: Sequence[NewRow], prior: Sequence[Record], treaty: Sequence[Record] = (),
                         settings: MatchSettings | None = None, decisions: Sequence[Decision] = (),
                         progress: Callable[[int, int], None] | None = None,
-                        places: Mapping[str, tuple[str, int]] | None = None) -> Plan:
+                        places: Mapping[str, tuple[str, int]] | None = None,
+                        embedding: Callable[[int, int], None] | None = None) -> Plan:
     """Plan the owned columns of every new row (see module docstring for the rules).
+
+    ``progress(done, total)`` follows the rows; ``embedding(done, total)`` is called while
+    earlier records are embedded for the first time (later runs read them from the cache).
 
     ``places`` maps an earlier record's ID to its sheet and worksheet row, for the Match ID
     hyperlink and for messages.
@@ -346,10 +350,11 @@ def plan_reconciliation(rows: Sequence[NewRow], prior: Sequence[Record], treaty:
     prior_index = build_index(prior) if prior else None
     treaty_index = build_index(treaty) if treaty else None
     depth = 50
-    prior_hits = match_table([r.text for r in live], prior_index, limit=depth, settings=settings) \
-        if prior_index else [[] for _ in live]
+    prior_hits = match_table([r.text for r in live], prior_index, limit=depth, settings=settings,
+                             progress=embedding) if prior_index else [[] for _ in live]
     treaty_hits = match_table([r.text for r in live], treaty_index, limit=5, settings=settings,
-                              score_cutoff=settings.treaty_at) if treaty_index else [[] for _ in live]
+                              score_cutoff=settings.treaty_at, progress=embedding) \
+        if treaty_index else [[] for _ in live]
     groups = _same_cycle_groups(live, settings)
 
     edits: list[Edit] = []

@@ -22,8 +22,8 @@ class MatchSettings:
     off by default, since the workbook is shared with partners.
     """
 
-    repeated_at: float = 85.0
-    similar_at: float = 52.0
+    repeated_at: float = 71.0
+    similar_at: float = 53.0
     top: int = 5
     treaty_at: float = 30.0
     lineage_at: float = 45.0

@@ -357,6 +357,7 @@ def _keep_backups(wb: Any, path: Path) -> int:
 
 def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, output: str | Path | None = None,
                    backup: bool = True, progress: Callable[[int, int], None] | None = None,
+                   embedding: Callable[[int, int], None] | None = None,
                    keep_backups: int | None = None) -> Plan:
     """Reconcile a coalition workbook in place (or into ``output``) and return what was done.
 
@@ -378,7 +379,8 @@ def reconcile_file(path: str | Path, *, settings: MatchSettings | None = None, o
         rows, prior, treaty, sheet_settings, decisions, cols, places = read_workbook(wb, path)
         settings = settings or sheet_settings
         keep = _keep_backups(wb, path) if keep_backups is None else keep_backups
-        plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress, places=places)
+        plan = plan_reconciliation(rows, prior, treaty, settings, decisions, progress=progress, places=places,
+                                   embedding=embedding)
         if not plan.changed and target == path:
             return plan
         apply_plan(wb, plan, cols, settings)

@@ -1,5 +1,11 @@
 """Sentence embeddings of all-MiniLM-L6-v2 (int8 ONNX, shipped in ``xl_upr/model``).
 
+Each text is run on its own: the model's int8 activations are quantised with one scale per
+input tensor, so a text embedded in a batch would come out a little different next to other
+texts (up to 0.03 per dimension, enough to move a score across a band). Alone, a text always
+gets the same vector — in any run, on any machine, cached or not. Texts run on one thread per
+core (onnxruntime releases the GIL), which is faster on 2 cores than batching was.
+
 onnxruntime runs the model and ``tokenizers`` splits the text; both load only when a text has
 to be embedded (a run whose embeddings are all cached imports neither). The model files are
 checked against ``SHA256SUMS`` at load: a changed or damaged file is refused
@@ -22,8 +28,9 @@ ONNX_FILE = "minilm-l6-v2-int8.onnx"
 DIM = 384
 #: Word pieces kept per text (the model was trained on 256; UPR texts rarely reach 128).
 MAX_TOKENS = 256
-_BATCH = 32
-_CHUNK = 4096
+#: Bumped whenever the same model would give other vectors (cached vectors are keyed by it).
+RECIPE = "one-text-per-run-1"
+_CHUNK = 256
 
 
 class SemanticUnavailable(RuntimeError):
@@ -37,6 +44,11 @@ def model_hash() -> str:
     if ONNX_FILE not in sums:
         raise SemanticUnavailable(f"{MODEL_DIR / 'SHA256SUMS'} does not list {ONNX_FILE}")
     return sums[ONNX_FILE]
+
+
+def cache_tag() -> str:
+    """What identifies a vector: the model file's hash and how texts are run through it."""
+    return f"{model_hash()}:{RECIPE}"
 
 
 def _sums() -> dict[str, str]:
@@ -63,7 +75,7 @@ def _session() -> tuple[Any, Any]:
         if actual != digest:
             raise SemanticUnavailable(f"model file {path} is not the one xl-upr ships (sha256 differs)")
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = os.cpu_count() or 1
+    opts.intra_op_num_threads = 1  # one text per run, one run per core (see `embed`)
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     try:
@@ -78,8 +90,7 @@ def _session() -> tuple[Any, Any]:
 
 
 def embed(texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-    """Unit-length embeddings (float32, ``len(texts) x 384``); texts are tokenised in chunks and
-    run in batches of similar length (memory stays bounded for any corpus size).
+    """Unit-length embeddings (float32, ``len(texts) x 384``), each text run on its own.
 
     Examples
     --------
@@ -91,19 +102,17 @@ def embed(texts: Sequence[str], progress: Callable[[int, int], None] | None = No
     if not len(texts):
         return out
     session, tokenizer = _session()
-    for chunk in range(0, len(texts), _CHUNK):
-        encodings = tokenizer.encode_batch([t or " " for t in texts[chunk:chunk + _CHUNK]])
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(order), _BATCH):
-            rows = order[start:start + _BATCH]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for k, i in enumerate(rows.tolist()):
-                n = len(encodings[i].ids)
-                ids[k, :n] = encodings[i].ids
-                mask[k, :n] = 1
-            out[chunk + rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    def one(ids: list[int]) -> np.ndarray:
+        x = np.asarray([ids], dtype=np.int64)
+        return session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})[0][0]
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for start in range(0, len(texts), _CHUNK):
+            encodings = tokenizer.encode_batch([t or " " for t in texts[start:start + _CHUNK]])
+            out[start:start + len(encodings)] = list(pool.map(one, [e.ids for e in encodings]))
             if progress is not None:
-                progress(min(chunk + start + _BATCH, len(texts)), len(texts))
+                progress(start + len(encodings), len(texts))
     return out

@@ -44,7 +44,7 @@ def embedded_text(text: str) -> str:
 
 
 def _keys(texts: Sequence[str]) -> list[bytes]:
-    salt = _embed.model_hash().encode()
+    salt = _embed.cache_tag().encode()
     return [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16, key=salt[:64]).digest()
             for t in texts]
 
@@ -53,7 +53,8 @@ class _DiskCache:
     """key -> float16 vector in one SQLite table; every failure makes it a no-op or a fresh file."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / f"embeddings-{_embed.model_hash()[:16]}.sqlite"
+        tag = hashlib.blake2b(_embed.cache_tag().encode(), digest_size=8).hexdigest()
+        self.path = folder / f"embeddings-{tag}.sqlite"
         self.db: sqlite3.Connection | None = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
