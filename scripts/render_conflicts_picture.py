@@ -8,15 +8,15 @@ into the same cells, and Bob deletes a row Carol annotates.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from _render import first_page_png  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from xl_upr.merge import CONFLICTS  # noqa: E402
@@ -67,12 +67,8 @@ def main() -> int:
         ws = wb[CONFLICTS]
         ws.print_area = f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}{ws.max_row}"
         wb.save(merged)
-        subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{work}/u",
-                        "--convert-to", "pdf", "--outdir", str(work), str(merged)], check=True, capture_output=True)
-        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "200", "-x", "130", "-y", "180", "-W", "1900", "-H",
-                        "190", "-png", "-singlefile", str(work / "merged.pdf"), str(work / "page")], check=True)
         target = ROOT / "docs" / "merge-conflicts.png"
-        shutil.copy(work / "page.png", target)
+        first_page_png(merged, target, dpi=200, x=130, y=180, width=1900, height=190)
     print(f"wrote {target}")
     return 0
 

@@ -7,15 +7,15 @@ other sheets are only left out of the print.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from _render import first_page_png  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from xl_upr.workbook import reconcile_file  # noqa: E402
@@ -32,13 +32,9 @@ def main() -> int:
                 wb[name].sheet_state = "hidden"
         wb.active = wb.sheetnames.index("New")
         wb.save(book)
-        subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{work}/u",
-                        "--convert-to", "pdf", "--outdir", str(work), str(book)], check=True, capture_output=True)
         # The top of page 1 (the header and the first rows), at a resolution the README can show.
-        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "150", "-x", "0", "-y", "120", "-W", "1490",
-                        "-H", "620", "-png", "-singlefile", str(work / "demo.pdf"), str(work / "page")], check=True)
         target = ROOT / "docs" / "demo-reconciled.png"
-        shutil.copy(work / "page.png", target)
+        first_page_png(book, target, dpi=150, x=0, y=120, width=1490, height=620)
     print(f"wrote {target}")
     return 0
 

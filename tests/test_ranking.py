@@ -134,9 +134,7 @@ def test_link_sets_fit_on_one_tested_on_the_other():
     s = MatchSettings()
     for name, pts in points.items():
         called = [ok for score, ok, _ in pts if score >= s.repeated_at]
-        # 0.90 when fitted by scripts/train_ranker.py; embeddings computed in other batches can move
-        # a near-tie across the band (seen: 64 of 73 = 0.877)
-        assert sum(called) / len(called) >= 0.87, name
+        assert sum(called) / len(called) >= 0.88, name
         none = [score for score, _, has in pts if not has]
         assert sum(score < s.similar_at for score in none) >= len(none) / 2, name
 

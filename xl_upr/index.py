@@ -151,12 +151,6 @@ class CorpusIndex:
             return self.unknown_weight * _feature_multiplier(feature)
         return float(self.weights[col])
 
-    def record_features(self, row: int) -> set[str]:
-        """The features of record ``row``, read back from the matrix."""
-        names = self.feature_names()
-        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
-        return {names[c] for c in self.matrix.indices[start:end]}
-
     def query_vector(self, feats: Mapping[str, int]) -> tuple[list[int], list[float], float]:
         """A query's weights over the corpus features (columns, values) and its full norm
         (unknown features count in the norm, so text the corpus lacks lowers every score)."""

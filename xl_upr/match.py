@@ -18,6 +18,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -64,14 +65,10 @@ class _Query:
     feats: Counter[str]
     treaties: frozenset[str]
 
-    @property
+    @cached_property
     def stem_string(self) -> str:
         """Sorted distinct stems joined by spaces (what rapidfuzz compares), made once."""
-        cached = self.__dict__.get("_stem_string")
-        if cached is None:
-            cached = _stem_string(self.stems)
-            object.__setattr__(self, "_stem_string", cached)
-        return cached
+        return _stem_string(self.stems)
 
 
 def _prepare(text: str | None) -> _Query | None:
