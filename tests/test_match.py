@@ -109,6 +109,31 @@ def test_dev_set_quality_bar():
             assert not h or h[0].status == "new", r["query_id"]
 
 
+def test_recommendations_find_their_treaty_body_paragraph():
+    """pairs.csv read backwards: a 2014 recommendation named as the counterpart of a 2010
+    compilation finding finds that finding's paragraph first among the compilation's 49."""
+    import re
+
+    from conftest import COMPILATION_2010, KAZ_2014
+
+    from xl_upr.importers import read_document
+
+    wanted: dict[str, set[str]] = {}
+    for row in csv.DictReader(shared_file("dev", "pairs.csv").open(encoding="utf-8")):
+        span = re.search(r"paras? (\d+)(?:-(\d+))?", row["query_source"])
+        if row["query_id"].startswith("COMP") and span:
+            first, last = int(span.group(1)), int(span.group(2) or span.group(1))
+            for rec in row["relevant_ids"].split():
+                wanted.setdefault(rec, set()).update(str(n) for n in range(first, last + 1))
+    recs = {r.paragraph: r.text for r in read_document(KAZ_2014).records}
+    asked = sorted(k for k in wanted if k in recs)
+    index = build_index(read_document(COMPILATION_2010).records)
+    tops = [hits[0].record.paragraph if hits else None
+            for hits in match_table([recs[k] for k in asked], index, limit=1)]
+    right = sum(top in wanted[k] for k, top in zip(asked, tops))
+    assert len(asked) >= 80 and right / len(asked) >= 0.80, (right, len(asked))
+
+
 def test_records_in_index_are_unchanged():
     recs = [Record("a", "Ratify CRPD (Hungary)"), Record("b", "Abolish the death penalty (France)")]
     idx = build_index(recs)
