@@ -29,6 +29,7 @@ MAX_PRIOR = 300_000
 MAX_PAIRS = 2_000  # UPR_SCORE / UPR_WHY index each pair on its own (about 2 ms a pair)
 _INDEXES: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], CorpusIndex] = OrderedDict()
 _ERRORS = (XlUprError, ValueError, TypeError, OverflowError)
+_DEFAULTS = MatchSettings()
 
 
 def _index(prior_texts: Any, prior_ids: Any) -> CorpusIndex:
@@ -70,8 +71,8 @@ def _settings(min_score: Any, repeated_at: Any) -> MatchSettings:
 @xw.arg("texts", "raw", doc="New recommendations (one column)")
 @xw.arg("prior_texts", "raw", doc="Earlier recommendations (one column)")
 @xw.arg("prior_ids", "raw", doc="IDs of the earlier recommendations (same length)")
-@xw.arg("min_score", "raw", doc="Score from which a match counts as Similar (default 30)")
-@xw.arg("repeated_at", "raw", doc="Score from which a match counts as Repeated (default 55)")
+@xw.arg("min_score", "raw", doc=f"Score from which a match counts as Similar (default {_DEFAULTS.similar_at:g})")
+@xw.arg("repeated_at", "raw", doc=f"Score from which a match counts as Repeated (default {_DEFAULTS.repeated_at:g})")
 def upr_match(texts, prior_texts, prior_ids, min_score=None, repeated_at=None):
     """Best earlier match for each new recommendation: its ID, the 0-100 score and Repeated/Similar/New."""
     try:
