@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from conftest import COMPILATION_2010, SHARED, shared_file
@@ -67,6 +68,18 @@ def test_china_matrices_keep_every_recommendation(documents):
     assert by["186.229"].states == ("Cuba",)
     assert by["186.132"].text.startswith("Inform the suspects")  # "186.132. .Inform"
     assert "186.132" not in by["186.130"].extra["affected_persons"]
+
+
+def test_the_held_out_china_link_set_names_rows_the_importer_gives(documents):
+    """benchmarks/links holds IDs only: the importer must keep giving every one of them."""
+    import json
+
+    ids = {r.id for name in ("CHN_UPR2_2013_OHCHR_matrix_of_recommendations.txt",
+                             "CHN_UPR3_2018_OHCHR_matrix_of_recommendations.txt") for r in documents[name].records}
+    gold = Path(__file__).resolve().parents[1] / "benchmarks" / "links" / "chn-2018-vs-2013.gold.jsonl"
+    lines = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
+    named = {line["query"] for line in lines} | {i for line in lines for i in line["same"] + line["related"]}
+    assert len(lines) == 100 and named <= ids, sorted(named - ids)[:5]
 
 
 def test_slovenia_2025_recommendations_cut_at_page_breaks_are_whole(documents):
