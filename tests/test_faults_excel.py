@@ -44,14 +44,30 @@ RANGE = SHAPE.flatmap(lambda s: st.lists(st.lists(CELL, min_size=s[1], max_size=
 ARGUMENT = st.one_of(st.none(), CELL, RANGE)
 
 
-def assert_a_value(out):
+def _texts(arg):
+    """Every string a cell argument holds (nested ranges, Office.js value objects)."""
+    if isinstance(arg, str):
+        yield arg
+    elif isinstance(arg, list):
+        for item in arg:
+            yield from _texts(item)
+    elif isinstance(arg, dict):
+        yield from _texts(arg.get("basicValue"))
+
+
+def assert_a_value(out, args=()):
+    """A rectangle of plain values; a '#…' text is our readable message, or the user's own text
+    given back (UPR_CLEAN of "#MeToo …"), never another error."""
+    typed = list(_texts(list(args)))
     assert isinstance(out, list) and out and all(isinstance(r, list) for r in out), out
     assert len({len(r) for r in out}) == 1, out  # a rectangle Excel can spill
     for row in out:
         for value in row:
             assert value is None or isinstance(value, (str, int, float)), value
-            if isinstance(value, str) and value.startswith("#"):
-                assert value.startswith("#xl-upr: ") and "Traceback" not in value, value
+            if isinstance(value, str):
+                assert "Traceback" not in value, value
+                if value.startswith("#") and not value.startswith("#xl-upr: "):
+                    assert any(value in t for t in typed), value
 
 
 @settings(max_examples=80, deadline=None)
@@ -59,7 +75,7 @@ def assert_a_value(out):
 def test_any_argument_shape_gives_a_value_or_a_readable_cell(func, position, value):
     args = list(GOOD[func])
     args[position % len(args)] = value
-    assert_a_value(call(func, *args))
+    assert_a_value(call(func, *args), args)
 
 
 def test_a_whole_column_reference_answers_for_its_used_rows():
@@ -96,3 +112,12 @@ def test_error_cells_in_ranges_count_as_empty():
     na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
     out = call("upr_match", [["Ratify CRPD"], [na]], PRIOR_TEXTS + [[na]], PRIOR_IDS + [["P4"]], None, None)
     assert out[0][0] == "P1" and out[1] == ["", "", ""]
+
+
+def test_a_text_starting_with_a_hash_is_given_back_as_text():
+    typed = [["#"], ["#MeToo: protect women who report harassment (Iceland)"]]
+    out = call("upr_clean", typed)
+    assert out == [["#"], ["#MeToo: protect women who report harassment"]]
+    assert_a_value(out, [typed])
+    with pytest.raises(AssertionError):
+        assert_a_value([["#VALUE!"]], [[["Ratify CRPD"]]])
