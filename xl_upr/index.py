@@ -82,6 +82,7 @@ class CorpusIndex:
     _treaties: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
     _saved: tuple[int, bool] = field(default=(0, False), repr=False)  # (profiles, vectors) on disk
     _vectors: np.ndarray | None = field(default=None, repr=False)
+    _record_sets: Any = field(default=None, repr=False)
 
     def profiles(self, rows: Sequence[int]) -> list[Any]:
         """`ranking.profile.Profile` of the given records; made on first use, for the rows asked
@@ -92,6 +93,14 @@ class CorpusIndex:
 
             self._profiles.update(zip(missing, profiles([self.records[r].text for r in missing])))
         return [self._profiles[r] for r in rows]
+
+    def record_sets(self) -> Any:
+        """`ranking.pairs.RecordSets` of the records (their sets as bit masks, filled on first use)."""
+        if self._record_sets is None:
+            from xl_upr.ranking.pairs import RecordSets
+
+            self._record_sets = RecordSets(len(self.records))
+        return self._record_sets
 
     def vectors(self, *, disk: bool = True, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Sentence embeddings of every record (cached; raises `SemanticUnavailable`)."""

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from scipy import sparse
 
 from xl_upr.errors import XlUprWarning
 from xl_upr.index import CorpusIndex, features
 from xl_upr.normalise import terms, terms_many, treaties, treaty_factor
+from xl_upr.ranking import pairs
 from xl_upr.ranking.embed import SemanticUnavailable
-from xl_upr.ranking.features import NAMES, pair_features
 from xl_upr.ranking.model import Ranker, margins, ranker
 from xl_upr.ranking.profile import EMPTY, Profile, profiles
 from xl_upr.ranking.vectors import embeddings
@@ -36,7 +36,7 @@ from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
 
 #: Share of the final score that comes from rapidfuzz's token-set ratio of content stems.
-FUZZ_SHARE = 0.25
+FUZZ_SHARE = pairs.FUZZ_SHARE
 #: Candidates re-scored per query, at least.
 CANDIDATES = 20
 
@@ -129,18 +129,6 @@ FLOOR = 0.5
 _BLOCK = 32_768
 
 
-def _top(values: np.ndarray, k: int, keys: np.ndarray | None = None) -> np.ndarray:
-    """Positions of the k largest values (unordered); among values tied at the cut, those of the
-    smallest keys (row numbers), so the choice never depends on the order of the input."""
-    if k >= len(values):
-        return np.arange(len(values))
-    cut = values[np.argpartition(-values, k - 1)[:k]].min()
-    above = np.flatnonzero(values > cut)
-    tied = np.flatnonzero(values == cut)
-    tied = tied[np.argsort(tied if keys is None else keys[tied], kind="stable")][:k - len(above)]
-    return np.concatenate((above, tied))
-
-
 def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
     """Cosines of query vectors against all records (float32), blockwise over records."""
     if len(cvec) <= _BLOCK:
@@ -151,43 +139,28 @@ def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lexical(q: _Query, rows: list[int], cosines: list[float], index: CorpusIndex) -> list[float]:
-    """Lexical scores (0-100) of candidates: blended cosine and token-set ratio (one rapidfuzz
-    call for all of a query's candidates), lowered when the texts name different treaties or
-    only the record names one."""
-    live = [i for i, c in enumerate(cosines) if c > 0]
-    out = [0.0] * len(rows)
+def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], qvec: np.ndarray | None,
+           cvec: np.ndarray | None, index: CorpusIndex, want: int | None
+           ) -> list[tuple[Profile, np.ndarray, np.ndarray] | None]:
+    """Candidates and their feature rows for a batch of queries, all pairs at once (`pairs`)."""
+    live = [i for i, q in enumerate(chunk) if q is not None]
     if not live:
-        return out
-    ratios = process.cdist([q.stem_string], [index.stem_string(rows[i]) for i in live], scorer=fuzz.token_set_ratio,
-                           dtype=np.float64)[0].tolist()
-    for i, ratio in zip(live, ratios):
-        out[i] = round(blend(cosines[i], ratio) * treaty_factor(q.treaties, index.record_treaties(rows[i])), 2)
+        return [None] * len(chunk)
+    queries = [q for q in chunk if q is not None]
+    cos = _cosines(queries, index)
+    sem = _semantic_block(qvec, cvec)[live] if qvec is not None and cvec is not None else None
+    qi, rows, lex_cos, emb = pairs.candidates(cos.indptr, cos.indices, cos.data, sem, len(index), want,
+                                              SEMANTIC_CANDIDATES)
+    best_emb = sem.max(axis=1) if sem is not None else np.zeros(len(live), dtype=np.float32)
+    batch = pairs.QueryBatch([profs[i] for i in live], [q.stem_string for q in queries],
+                             [q.treaties for q in queries])
+    x = pairs.pair_table(batch, qi, rows, lex_cos, emb, best_emb, index)
+    bounds = np.searchsorted(qi, np.arange(len(live) + 1)).tolist()
+    out: list[tuple[Profile, np.ndarray, np.ndarray] | None] = [None] * len(chunk)
+    for k, i in enumerate(live):
+        a, b = bounds[k], bounds[k + 1]
+        out[i] = (profs[i], rows[a:b], x[a:b])
     return out
-
-
-def _candidates(q: _Query, prof: Profile, lex_rows: np.ndarray, lex_cos: np.ndarray, sem: np.ndarray | None,
-                index: CorpusIndex, want: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate rows (lexical top and embedding neighbours) and their feature rows."""
-    k = len(index) if want is None else want
-    top = _top(lex_cos, k, lex_rows)
-    rows, cos = lex_rows[top], lex_cos[top]
-    if sem is not None:
-        extra = np.setdiff1d(_top(sem, max(k, SEMANTIC_CANDIDATES)), rows)
-        if len(extra):
-            dense = np.zeros(len(index), dtype=np.float32)  # lexical cosines of the embedding neighbours
-            dense[lex_rows] = lex_cos
-            rows, cos = np.concatenate((rows, extra)), np.concatenate((cos, dense[extra]))
-    order = np.argsort(rows, kind="stable")
-    rows, cos = rows[order], cos[order]
-    lex = np.array(_lexical(q, rows.tolist(), cos.tolist(), index)) / 100.0
-    emb = sem[rows] if sem is not None else np.zeros(len(rows), dtype=np.float32)
-    best_lex = float(lex.max()) if len(lex) else 0.0
-    best_emb = float(sem.max()) if sem is not None and len(sem) else 0.0
-    profs = index.profiles(rows.tolist())
-    x = np.array([pair_features(prof, rp, lv, float(ev), best_lex, best_emb)
-                  for rp, lv, ev in zip(profs, lex.tolist(), emb.tolist())], dtype=np.float64)
-    return rows, x.reshape(len(rows), len(NAMES))
 
 
 def _rank(prof: Profile, rows: np.ndarray, x: np.ndarray, index: CorpusIndex, settings: MatchSettings,
@@ -273,17 +246,8 @@ def candidate_table(queries: Sequence[str | None], index: CorpusIndex, *, limit:
         if not len(index):
             out.extend(None for _ in chunk)
             continue
-        cos = _cosines(chunk, index)
-        sem = _semantic_block(qvec[start:start + batch], cvec) if qvec is not None and cvec is not None else None
-        for i, q in enumerate(chunk):
-            if q is None:
-                out.append(None)
-                continue
-            a, b = cos.indptr[i], cos.indptr[i + 1]
-            prof = profs[start + i]
-            rows, x = _candidates(q, prof, cos.indices[a:b], cos.data[a:b], None if sem is None else sem[i],
-                                  index, want)
-            out.append((prof, rows, x))
+        out.extend(_batch(chunk, profs[start:start + batch], None if qvec is None else qvec[start:start + batch],
+                          cvec, index, want))
     return cvec is not None, out
 
 

@@ -1,0 +1,293 @@
+"""Stage 3a for a batch of queries at once: their candidates and the `features.NAMES` row of every
+(query, candidate) pair, as flat arrays.
+
+What the lexical re-score and `features.pair_features` compute for one pair, done here for all
+pairs with numpy: candidates are picked from a dense (queries x records) block in one pass per
+source, the token-set ratios of all pairs come from one rapidfuzz ``cpdist`` call, and the sets
+the features compare (treaties, rights areas, groups, States) are bit masks. Every value equals
+the one-pair formula's bit for bit (tested): the same float64 operations in the same order,
+Python's own rounding where a value lies on a rounding edge, ``math.log`` for the lengths.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from xl_upr.normalise import ONLY_RECORD_TREATY, OTHER_TREATY
+from xl_upr.ranking.features import NAMES, best_clause
+from xl_upr.ranking.profile import Profile
+
+#: Share of the lexical score that comes from rapidfuzz's token-set ratio of content stems.
+FUZZ_SHARE = 0.25
+#: Elements of a dense (queries x records) block handled at once when picking candidates.
+_BLOCK_ELEMENTS = 1 << 22
+
+
+# --------------------------------------------------------------------------- candidates
+def top_pairs(values: np.ndarray, k: int, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's k largest values among the valid ones; of values tied at the
+    cut, those of the smallest columns, so the choice never depends on the order of the input.
+    A row with k or fewer valid values gives all of them. Pairs come ordered by row.
+
+    A partition of a strided sample of each row finds a value no larger than its k-th largest;
+    only the values at or above it are sorted (value descending, column ascending).
+
+    >>> r, c = top_pairs(np.array([[0.1, 0.9, 0.9, 0.5], [1.0, 0.0, 0.0, 0.0]], dtype=np.float32), 2)
+    >>> r.tolist(), c.tolist()
+    ([0, 0, 1, 1], [1, 2, 0, 1])
+    """
+    b, n = values.shape
+    if k >= n:
+        r, c = np.nonzero(np.ones((b, n), dtype=bool) if valid is None else valid)
+        return r.astype(np.int64), c.astype(np.int64)
+    step = max(1, int(math.sqrt(n / k)))
+    sample = values[:, ::step] if valid is None else np.where(valid[:, ::step], values[:, ::step], -np.inf)
+    m = sample.shape[1]
+    floor = np.partition(sample, m - k, axis=1)[:, m - k].astype(values.dtype)
+    above = values >= floor[:, None]
+    if valid is not None:
+        above &= valid
+    r, c = np.nonzero(above)
+    order = np.lexsort((c, -values[r, c], r))
+    r, c = r[order], c[order]
+    keep = np.arange(len(r)) - np.searchsorted(r, r) < k
+    return r[keep].astype(np.int64), c[keep].astype(np.int64)
+
+
+def candidates(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, sem: np.ndarray | None, n: int,
+               want: int | None, semantic_want: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates of a batch of queries over ``n`` records: (query, row) pairs ordered by query
+    then row, each pair's lexical cosine (0 where the texts share no feature) and its embedding
+    cosine (0 without embeddings).
+
+    The lexical cosines are the stored entries of a (queries x records) CSR matrix (``indptr``,
+    ``indices``, ``data``); each query keeps its ``want`` best of them (all when None) and its
+    ``max(want, semantic_want)`` nearest neighbours by ``sem`` (queries x records)."""
+    b = len(indptr) - 1
+    k = n if want is None else want
+    step = max(1, _BLOCK_ELEMENTS // max(n, 1))
+    out_q, out_r, out_cos, out_emb = [], [], [], []
+    for start in range(0, b, step):
+        stop = min(b, start + step)
+        a, e = int(indptr[start]), int(indptr[stop])
+        dense = np.full((stop - start, n), -np.inf, dtype=np.float32)
+        dense[np.repeat(np.arange(stop - start), np.diff(indptr[start:stop + 1])), indices[a:e]] = data[a:e]
+        stored = dense > -np.inf
+        q, r = top_pairs(dense, k, stored)
+        if sem is not None:
+            q2, r2 = top_pairs(sem[start:stop], max(k, semantic_want))
+            keys = np.unique(np.concatenate((q * n + r, q2 * n + r2)))
+            q, r = keys // n, keys % n
+        else:
+            order = np.lexsort((r, q))
+            q, r = q[order], r[order]
+        cos = dense[q, r]
+        cos[~stored[q, r]] = 0.0
+        out_q.append(q + start)
+        out_r.append(r)
+        out_cos.append(cos)
+        out_emb.append(sem[start:stop][q, r] if sem is not None else np.zeros(len(q), dtype=np.float32))
+    if not out_q:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(out_q), np.concatenate(out_r), np.concatenate(out_cos), np.concatenate(out_emb)
+
+
+# --------------------------------------------------------------------------- exact arithmetic
+def py_round(x: np.ndarray, digits: int) -> np.ndarray:
+    """``round(value, digits)`` of Python for every value (correctly rounded decimal), vectorised:
+    numpy's scaled rounding agrees except next to a half, where Python's own is used."""
+    scale = 10.0 ** digits
+    y = x * scale
+    out = np.rint(y) / scale
+    edge = np.flatnonzero(np.abs(y - np.floor(y) - 0.5) < 1e-6)
+    for i in edge.tolist():
+        out[i] = round(float(x[i]), digits)
+    return out
+
+
+def blend(cosine: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """`match.blend` of many (cosine, token-set ratio) pairs (float64, same operations)."""
+    base = np.sqrt(np.minimum(np.maximum(cosine, 0.0), 1.0)) * 100.0
+    return py_round((1.0 - FUZZ_SHARE) * base + FUZZ_SHARE * ratio * np.minimum(1.0, 2.0 * cosine), 2)
+
+
+# --------------------------------------------------------------------------- sets as bit masks
+class Codes:
+    """Bit positions of the strings of one kind (treaty tokens, rights areas …), as they are met."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, int] = {}
+
+    @property
+    def words(self) -> int:
+        return max(1, (len(self.of) + 63) // 64)
+
+    def masks(self, sets: Iterable[Iterable[str]]) -> np.ndarray:
+        """One row of uint64 words per set (bit ``code`` set for each member)."""
+        rows, codes = [], []
+        n = 0
+        for n, items in enumerate(sets, start=1):
+            for s in items:
+                code = self.of.get(s)
+                if code is None:
+                    code = self.of[s] = len(self.of)
+                rows.append(n - 1)
+                codes.append(code)
+        out = np.zeros((n, self.words), dtype=np.uint64)
+        if codes:
+            c = np.asarray(codes, dtype=np.uint64)
+            np.bitwise_or.at(out, (np.asarray(rows), (c // np.uint64(64)).astype(np.intp)),
+                             np.left_shift(np.uint64(1), c % np.uint64(64)))
+        return out
+
+
+def _widen(a: np.ndarray, words: int) -> np.ndarray:
+    return a if a.shape[1] >= words else np.pad(a, ((0, 0), (0, words - a.shape[1])))
+
+
+def common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Members two rows of masks share, per row (masks made at different widths are fine)."""
+    w = max(a.shape[1], b.shape[1])
+    return np.bitwise_count(_widen(a, w) & _widen(b, w)).sum(axis=1, dtype=np.int64)
+
+
+def size(a: np.ndarray) -> np.ndarray:
+    """Members per row of masks."""
+    return np.bitwise_count(a).sum(axis=1, dtype=np.int64)
+
+
+#: Set kinds a pair's features compare, each with the `Codes` table its masks use.
+_KINDS = {"terms_treaties": "treaty", "treaties": "treaty", "sectors": "sector", "groups": "group",
+          "states": "state"}
+
+
+@dataclass
+class SetMasks:
+    """The sets of many texts as bit masks, one array per kind (`_KINDS`), and their stem counts."""
+
+    masks: dict[str, np.ndarray]
+    stems: np.ndarray
+
+    @classmethod
+    def of(cls, codes: dict[str, Codes], profs: Sequence[Profile],
+           terms_treaties: Sequence[frozenset[str]]) -> SetMasks:
+        m = {kind: codes[_KINDS[kind]].masks(terms_treaties if kind == "terms_treaties"
+                                              else (getattr(p, kind) for p in profs))
+             for kind in _KINDS}
+        return cls(m, np.fromiter((len(p.stems) for p in profs), dtype=np.int64, count=len(profs)))
+
+
+@dataclass
+class RecordSets:
+    """Per record row of an index, its `SetMasks`, made once on first use (the candidates)."""
+
+    n: int
+    codes: dict[str, Codes] = field(default_factory=lambda: {c: Codes() for c in set(_KINDS.values())})
+    have: np.ndarray = field(init=False)
+    sets: SetMasks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.have = np.zeros(self.n, dtype=bool)
+        self.sets = SetMasks({k: np.zeros((self.n, 1), dtype=np.uint64) for k in _KINDS},
+                             np.zeros(self.n, dtype=np.int64))
+
+    def add(self, rows: np.ndarray, profs: Sequence[Profile], terms_treaties: Sequence[frozenset[str]]) -> None:
+        new = SetMasks.of(self.codes, profs, terms_treaties)
+        for kind, m in new.masks.items():
+            old = self.sets.masks[kind]
+            if old.shape[1] < m.shape[1]:
+                old = self.sets.masks[kind] = _widen(old, m.shape[1])
+            old[rows] = _widen(m, old.shape[1])
+        self.sets.stems[rows] = new.stems
+        self.have[rows] = True
+
+
+# --------------------------------------------------------------------------- the pair table
+@dataclass(frozen=True)
+class QueryBatch:
+    """What the pair stage reads of a batch of queries."""
+
+    profiles: Sequence[Profile]
+    stem_strings: Sequence[str]
+    terms_treaties: Sequence[frozenset[str]]
+
+
+def _length_ratios(r: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``math.log((r + 1) / (q + 1))`` of stem counts, by `math` (numpy's log may differ by an ulp)."""
+    keys, inverse = np.unique(r * (int(q.max(initial=0)) + 1) + q, return_inverse=True)
+    width = int(q.max(initial=0)) + 1
+    vals = np.array([math.log((k // width + 1) / (k % width + 1)) for k in keys.tolist()], dtype=np.float64)
+    return vals[inverse.reshape(-1)]
+
+
+def _jaccard(inter: np.ndarray, a: np.ndarray, b: np.ndarray, empty: float = 0.5) -> np.ndarray:
+    union = a + b - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), empty)
+
+
+def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndarray, emb: np.ndarray,
+               best_emb: np.ndarray, index: Any) -> np.ndarray:
+    """The `NAMES` row of every pair (float64, pairs x features), as `features.pair_features`
+    gives it: ``qi`` the pair's query in ``batch``, ``rows`` its record row in ``index``, ``cos``
+    the lexical (weighted) cosine, ``emb`` the embedding cosine, ``best_emb`` per query its best
+    embedding cosine over all records."""
+    p = len(qi)
+    x = np.zeros((p, len(NAMES)), dtype=np.float64)
+    if not p:
+        return x
+    store = index.record_sets()
+    need = np.unique(rows)
+    need = need[~store.have[need]]
+    if len(need):
+        rec = need.tolist()
+        store.add(need, index.profiles(rec), [index.record_treaties(r) for r in rec])
+    profs = index.profiles(rows.tolist())  # every candidate's profile is made (and saved) as before
+    qsets = SetMasks.of(store.codes, batch.profiles, batch.terms_treaties)
+    qm, rm = qsets.masks, store.sets.masks
+
+    def both(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = qm[kind][qi], rm[kind][rows]
+        return common(a, b), size(a), size(b)
+
+    # lexical score: blended cosine and token-set ratio, times the treaty factor (`match._lexical`)
+    c64 = cos.astype(np.float64)
+    lex = np.zeros(p, dtype=np.float64)
+    live = np.flatnonzero(c64 > 0)
+    if len(live):
+        ratios = process.cpdist([batch.stem_strings[i] for i in qi[live].tolist()],
+                                [index.stem_string(r) for r in rows[live].tolist()],
+                                scorer=fuzz.token_set_ratio, dtype=np.float64)
+        inter, a, b = (v[live] for v in both("terms_treaties"))
+        factor = np.where((a > 0) & (b > 0) & (inter == 0), OTHER_TREATY,
+                          np.where((b > 0) & (a == 0), ONLY_RECORD_TREATY, 1.0))
+        lex[live] = py_round(blend(c64[live], ratios) * factor, 2)
+    lex /= 100.0
+    # best lexical score per query over its candidates
+    starts = np.flatnonzero(np.r_[True, qi[1:] != qi[:-1]])
+    best_lex = np.repeat(np.maximum.reduceat(lex, starts), np.diff(np.r_[starts, p]))
+    e64 = emb.astype(np.float64)
+    x[:, 0] = lex
+    x[:, 1] = e64
+    x[:, 2] = best_lex - lex
+    x[:, 3] = best_emb.astype(np.float64)[qi] - e64
+    inter, a, b = both("treaties")
+    x[:, 4] = inter > 0
+    x[:, 5] = (a > 0) & (b > 0) & (inter == 0)
+    x[:, 6] = (b > 0) & (a == 0)
+    x[:, 7] = _length_ratios(store.sets.stems[rows], qsets.stems[qi])
+    inter, a, b = both("sectors")
+    x[:, 8] = _jaccard(inter, a, b)
+    x[:, 9] = (a > 0) & (b > 0) & (inter == 0)
+    inter, a, b = both("groups")
+    x[:, 10] = _jaccard(inter, a, b)
+    qp = batch.profiles
+    x[:, 11] = [best_clause(qp[i], r) for i, r in zip(qi.tolist(), profs)]
+    x[:, 12] = common(qm["states"][qi], rm["states"][rows]) > 0
+    return x
