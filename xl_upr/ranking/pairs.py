@@ -30,34 +30,37 @@ _BLOCK_ELEMENTS = 1 << 22
 
 
 # --------------------------------------------------------------------------- candidates
-def top_pairs(values: np.ndarray, k: int, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of each row's k largest values among the valid ones; of values tied at the
-    cut, those of the smallest columns, so the choice never depends on the order of the input.
-    A row with k or fewer valid values gives all of them. Pairs come ordered by row.
+def top_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's k largest values, ``-inf`` meaning "no value"; of values tied
+    at the cut, those of the smallest columns, so the choice never depends on the order of the
+    input. A row with k or fewer values gives all of them. Pairs come ordered by row.
 
     A partition of a strided sample of each row finds a value no larger than its k-th largest;
     only the values at or above it are sorted (value descending, column ascending).
 
-    >>> r, c = top_pairs(np.array([[0.1, 0.9, 0.9, 0.5], [1.0, 0.0, 0.0, 0.0]], dtype=np.float32), 2)
+    >>> r, c = top_pairs(np.array([[0.1, 0.9, 0.9, 0.5], [1.0, -np.inf, 0.0, 0.0]], dtype=np.float32), 2)
     >>> r.tolist(), c.tolist()
-    ([0, 0, 1, 1], [1, 2, 0, 1])
+    ([0, 0, 1, 1], [1, 2, 0, 2])
     """
     b, n = values.shape
     if k >= n:
-        r, c = np.nonzero(np.ones((b, n), dtype=bool) if valid is None else valid)
-        return r.astype(np.int64), c.astype(np.int64)
-    step = max(1, int(math.sqrt(n / k)))
-    sample = values[:, ::step] if valid is None else np.where(valid[:, ::step], values[:, ::step], -np.inf)
-    m = sample.shape[1]
-    floor = np.partition(sample, m - k, axis=1)[:, m - k].astype(values.dtype)
-    above = values >= floor[:, None]
-    if valid is not None:
-        above &= valid
-    r, c = np.nonzero(above)
-    order = np.lexsort((c, -values[r, c], r))
+        flat = np.flatnonzero(values > -np.inf)
+    else:
+        step = max(1, int(math.sqrt(n / k) / 4))
+        sample = values[:, ::step]
+        m = sample.shape[1]
+        floor = np.partition(sample, m - k, axis=1)[:, m - k] if m > k else sample.min(axis=1)
+        flat = np.flatnonzero(values >= floor[:, None])
+    v = values.reshape(-1)[flat]
+    if len(v) and v.min() == -np.inf:
+        flat, v = flat[v > -np.inf], v[v > -np.inf]
+    r, c = np.divmod(flat, n)
+    if k >= n:
+        return r, c
+    order = np.lexsort((c, -v, r))
     r, c = r[order], c[order]
     keep = np.arange(len(r)) - np.searchsorted(r, r) < k
-    return r[keep].astype(np.int64), c[keep].astype(np.int64)
+    return r[keep], c[keep]
 
 
 def candidates(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, sem: np.ndarray | None, n: int,
@@ -78,17 +81,14 @@ def candidates(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, sem: n
         a, e = int(indptr[start]), int(indptr[stop])
         dense = np.full((stop - start, n), -np.inf, dtype=np.float32)
         dense[np.repeat(np.arange(stop - start), np.diff(indptr[start:stop + 1])), indices[a:e]] = data[a:e]
-        stored = dense > -np.inf
-        q, r = top_pairs(dense, k, stored)
+        q, r = top_pairs(dense, k)
+        keys = q * n + r
         if sem is not None:
-            q2, r2 = top_pairs(sem[start:stop], max(k, semantic_want))
-            keys = np.unique(np.concatenate((q * n + r, q2 * n + r2)))
-            q, r = keys // n, keys % n
-        else:
-            order = np.lexsort((r, q))
-            q, r = q[order], r[order]
+            q, r = top_pairs(sem[start:stop], max(k, semantic_want))
+            keys = np.concatenate((keys, q * n + r))
+        q, r = np.divmod(np.unique(keys), n)
         cos = dense[q, r]
-        cos[~stored[q, r]] = 0.0
+        cos[cos == -np.inf] = 0.0
         out_q.append(q + start)
         out_r.append(r)
         out_cos.append(cos)
