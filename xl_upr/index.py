@@ -77,6 +77,8 @@ class CorpusIndex:
     _terms: list[str] = field(default_factory=list, repr=False)
     _by_feature: sparse.csr_matrix | None = field(default=None, repr=False)
     _unigram: np.ndarray | None = field(default=None, repr=False)
+    _treaty: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    _sorted: bool = field(default=False, repr=False)
     _profiles: dict[int, Any] = field(default_factory=dict, repr=False)
     _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
     _treaties: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -128,18 +130,31 @@ class CorpusIndex:
         """The treaty tokens of record ``row`` (from its stems), made once."""
         cached = self._treaties.get(row)
         if cached is None:
+            names = self.feature_names()
+            cols = self._unigram_cols(row)
+            cached = self._treaties[row] = frozenset(names[c] for c in cols[self._treaty[cols]].tolist())
+        return cached
+
+    def _unigram_cols(self, row: int) -> np.ndarray:
+        """Columns of record ``row``'s stems (not pairs or themes), in column order."""
+        if self._unigram is None:
             from xl_upr.normalise import treaties
 
-            cached = self._treaties[row] = treaties(self.stem_string(row).split())
-        return cached
+            names = self.feature_names()
+            self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))
+            self._treaty = np.fromiter((" " not in t and bool(treaties((t,))) for t in names), dtype=bool,
+                                       count=len(names))
+            stems = [t for t in names if " " not in t]
+            # stems have the columns of their sorted order (`build_index`): a row's stems read in order
+            self._sorted = self.matrix.has_sorted_indices and all(a < b for a, b in zip(stems, stems[1:]))
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        cols = self.matrix.indices[start:end]
+        return cols[self._unigram[cols]]
 
     def _make_stem_string(self, row: int) -> str:
         names = self.feature_names()
-        if self._unigram is None:
-            self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))
-        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
-        cols = self.matrix.indices[start:end]
-        return " ".join(sorted(names[c] for c in cols[self._unigram[cols]]))
+        stems = [names[c] for c in self._unigram_cols(row).tolist()]
+        return " ".join(stems if self._sorted else sorted(stems))
 
     def __len__(self) -> int:
         return len(self.records)

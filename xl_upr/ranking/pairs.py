@@ -20,7 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from xl_upr.normalise import ONLY_RECORD_TREATY, OTHER_TREATY
-from xl_upr.ranking.features import NAMES, best_clause
+from xl_upr.ranking.features import NAMES
 from xl_upr.ranking.profile import Profile
 
 #: Share of the lexical score that comes from rapidfuzz's token-set ratio of content stems.
@@ -189,12 +189,15 @@ class RecordSets:
     """Per record row of an index, its `SetMasks`, made once on first use (the candidates)."""
 
     n: int
-    codes: dict[str, Codes] = field(default_factory=lambda: {c: Codes() for c in set(_KINDS.values())})
+    codes: dict[str, Codes] = field(default_factory=lambda: {c: Codes() for c in {*_KINDS.values(), "stem"}})
     have: np.ndarray = field(init=False)
     sets: SetMasks = field(init=False)
 
+    clauses: list[list[np.ndarray]] = field(init=False)
+
     def __post_init__(self) -> None:
         self.have = np.zeros(self.n, dtype=bool)
+        self.clauses = [[] for _ in range(self.n)]
         self.sets = SetMasks({k: np.zeros((self.n, 1), dtype=np.uint64) for k in _KINDS},
                              np.zeros(self.n, dtype=np.int64))
 
@@ -206,7 +209,55 @@ class RecordSets:
                 old = self.sets.masks[kind] = _widen(old, m.shape[1])
             old[rows] = _widen(m, old.shape[1])
         self.sets.stems[rows] = new.stems
+        for r, c in zip(rows.tolist(), clause_codes(self.codes["stem"], profs)):
+            self.clauses[r] = c
         self.have[rows] = True
+
+
+def clause_codes(codes: Codes, profs: Sequence[Profile]) -> list[list[np.ndarray]]:
+    """Per profile, the stem codes of each of its non-empty clauses (what `best_clause` compares)."""
+    of = codes.of
+    out = []
+    for p in profs:
+        out.append([np.fromiter((of.setdefault(s, len(of)) for s in c), dtype=np.int64, count=len(c))
+                    for c in p.clauses if c])
+    return out
+
+
+def _clause_matrix(clauses: Sequence[list[np.ndarray]], width: int) -> tuple[Any, np.ndarray, np.ndarray]:
+    """CSR (clauses x stems) of many texts' clauses, each text's first clause and its clause count."""
+    from scipy import sparse
+
+    counts = np.fromiter((len(c) for c in clauses), dtype=np.int64, count=len(clauses))
+    flat = [c for cl in clauses for c in cl]
+    sizes = np.fromiter((len(c) for c in flat), dtype=np.int64, count=len(flat))
+    ptr = np.zeros(len(flat) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    cols = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+    m = sparse.csr_matrix((np.ones(len(cols), dtype=np.int32), cols, ptr), shape=(len(flat), width))
+    return m, np.cumsum(counts) - counts, counts
+
+
+def best_clauses(q_clauses: Sequence[list[np.ndarray]], r_clauses: Sequence[list[np.ndarray]], qi: np.ndarray,
+                 ri: np.ndarray, width: int) -> np.ndarray:
+    """`features.best_clause` of every pair (``qi`` into ``q_clauses``, ``ri`` into ``r_clauses``):
+    the largest Jaccard overlap of a clause of each, 0 when either has no clause."""
+    qm, qfirst, qn = _clause_matrix(q_clauses, width)
+    rm, rfirst, rn = _clause_matrix(r_clauses, width)
+    nq, nr = qn[qi], rn[ri]
+    combos = nq * nr
+    total = int(combos.sum())
+    best = np.zeros(len(qi), dtype=np.float64)
+    if not total:
+        return best
+    pair = np.repeat(np.arange(len(qi)), combos)
+    within = np.arange(total) - np.repeat(np.cumsum(combos) - combos, combos)
+    a = qfirst[qi][pair] + within // nr[pair]
+    b = rfirst[ri][pair] + within % nr[pair]
+    inter = np.asarray(qm[a].multiply(rm[b]).sum(axis=1), dtype=np.int64).reshape(-1)
+    union = np.diff(qm.indptr)[a] + np.diff(rm.indptr)[b] - inter
+    np.maximum.at(best, pair, inter / union)
+    return best
 
 
 # --------------------------------------------------------------------------- the pair table
@@ -245,10 +296,9 @@ def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndar
     store = index.record_sets()
     need = np.unique(rows)
     need = need[~store.have[need]]
-    if len(need):
+    if len(need):  # every candidate's profile is made (and saved) on first use
         rec = need.tolist()
         store.add(need, index.profiles(rec), [index.record_treaties(r) for r in rec])
-    profs = index.profiles(rows.tolist())  # every candidate's profile is made (and saved) as before
     qsets = SetMasks.of(store.codes, batch.profiles, batch.terms_treaties)
     qm, rm = qsets.masks, store.sets.masks
 
@@ -287,7 +337,9 @@ def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndar
     x[:, 9] = (a > 0) & (b > 0) & (inter == 0)
     inter, a, b = both("groups")
     x[:, 10] = _jaccard(inter, a, b)
-    qp = batch.profiles
-    x[:, 11] = [best_clause(qp[i], r) for i, r in zip(qi.tolist(), profs)]
+    q_clauses = clause_codes(store.codes["stem"], batch.profiles)
+    uniq, ri = np.unique(rows, return_inverse=True)
+    x[:, 11] = best_clauses(q_clauses, [store.clauses[r] for r in uniq.tolist()], qi, ri.reshape(-1),
+                            len(store.codes["stem"].of))
     x[:, 12] = common(qm["states"][qi], rm["states"][rows]) > 0
     return x
