@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -193,7 +194,7 @@ class RecordSets:
     have: np.ndarray = field(init=False)
     sets: SetMasks = field(init=False)
 
-    clauses: list[list[np.ndarray]] = field(init=False)
+    clauses: list[list[list[int]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.have = np.zeros(self.n, dtype=bool)
@@ -214,31 +215,26 @@ class RecordSets:
         self.have[rows] = True
 
 
-def clause_codes(codes: Codes, profs: Sequence[Profile]) -> list[list[np.ndarray]]:
+def clause_codes(codes: Codes, profs: Sequence[Profile]) -> list[list[list[int]]]:
     """Per profile, the stem codes of each of its non-empty clauses (what `best_clause` compares)."""
     of = codes.of
-    out = []
-    for p in profs:
-        out.append([np.fromiter((of.setdefault(s, len(of)) for s in c), dtype=np.int64, count=len(c))
-                    for c in p.clauses if c])
-    return out
+    return [[[of.setdefault(s, len(of)) for s in c] for c in p.clauses if c] for p in profs]
 
 
-def _clause_matrix(clauses: Sequence[list[np.ndarray]], width: int) -> tuple[Any, np.ndarray, np.ndarray]:
+def _clause_matrix(clauses: Sequence[list[list[int]]], width: int) -> tuple[Any, np.ndarray, np.ndarray]:
     """CSR (clauses x stems) of many texts' clauses, each text's first clause and its clause count."""
     from scipy import sparse
 
-    counts = np.fromiter((len(c) for c in clauses), dtype=np.int64, count=len(clauses))
-    flat = [c for cl in clauses for c in cl]
-    sizes = np.fromiter((len(c) for c in flat), dtype=np.int64, count=len(flat))
+    counts = np.fromiter(map(len, clauses), dtype=np.int64, count=len(clauses))
+    flat = list(chain.from_iterable(clauses))
     ptr = np.zeros(len(flat) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=ptr[1:])
-    cols = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, flat), dtype=np.int64, count=len(flat)), out=ptr[1:])
+    cols = np.fromiter(chain.from_iterable(flat), dtype=np.int64, count=int(ptr[-1]))
     m = sparse.csr_matrix((np.ones(len(cols), dtype=np.int32), cols, ptr), shape=(len(flat), width))
     return m, np.cumsum(counts) - counts, counts
 
 
-def best_clauses(q_clauses: Sequence[list[np.ndarray]], r_clauses: Sequence[list[np.ndarray]], qi: np.ndarray,
+def best_clauses(q_clauses: Sequence[list[list[int]]], r_clauses: Sequence[list[list[int]]], qi: np.ndarray,
                  ri: np.ndarray, width: int) -> np.ndarray:
     """`features.best_clause` of every pair (``qi`` into ``q_clauses``, ``ri`` into ``r_clauses``):
     the largest Jaccard overlap of a clause of each, 0 when either has no clause."""
