@@ -65,6 +65,9 @@ def tf(count: int) -> float:
     return 1.0 + math.log(count) if count > 0 else 0.0
 
 
+_TF = [tf(c) for c in range(64)]
+
+
 @dataclass
 class CorpusIndex:
     """Records plus everything needed to score a query against all of them at once."""
@@ -79,6 +82,7 @@ class CorpusIndex:
     _unigram: np.ndarray | None = field(default=None, repr=False)
     _treaty: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
     _sorted: bool = field(default=False, repr=False)
+    _weights: list[float] = field(default_factory=list, repr=False)
     _profiles: dict[int, Any] = field(default_factory=dict, repr=False)
     _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
     _treaties: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -173,16 +177,24 @@ class CorpusIndex:
         col = self.vocab.get(feature)
         if col is None:
             return self.unknown_weight * _feature_multiplier(feature)
-        return float(self.weights[col])
+        return self._weight_list()[col]
+
+    def _weight_list(self) -> list[float]:
+        """`weights` as Python floats (the same values), made once."""
+        if len(self._weights) != len(self.weights):
+            self._weights = self.weights.tolist()
+        return self._weights
 
     def query_vector(self, feats: Mapping[str, int]) -> tuple[list[int], list[float], float]:
         """A query's weights over the corpus features (columns, values) and its full norm
         (unknown features count in the norm, so text the corpus lacks lowers every score)."""
         cols, vals, norm2 = [], [], 0.0
+        vocab, weights = self.vocab, self._weight_list()
         for f, count in sorted(feats.items()):  # a fixed order: the norm sums alike every run
-            w = self.weight(f) * tf(count)
+            col = vocab.get(f)
+            w = (self.unknown_weight * _feature_multiplier(f) if col is None else weights[col]) \
+                * (_TF[count] if count < len(_TF) else tf(count))
             norm2 += w * w
-            col = self.vocab.get(f)
             if col is not None:
                 cols.append(col)
                 vals.append(w)

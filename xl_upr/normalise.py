@@ -359,6 +359,8 @@ SURFACE: dict[str, str] = {}
 
 def surface(term: str) -> str:
     """A readable form of a stem or stem pair ('orient' -> 'orientation')."""
+    if " " not in term:
+        return SURFACE.get(term, term)
     return " ".join(SURFACE.get(t, t) for t in term.split(" "))
 
 
