@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
+from xl_upr.csr import Csr
 from xl_upr.normalise import terms_many, weight_multiplier
 from xl_upr.records import Record
 
@@ -75,10 +75,10 @@ class CorpusIndex:
     records: tuple[Record, ...]
     vocab: dict[str, int]
     weights: np.ndarray            # per feature: idf x domain multiplier
-    matrix: sparse.csr_matrix      # records x features, rows L2-normalised
+    matrix: Csr                    # records x features, rows L2-normalised
     unknown_weight: float          # weight of a query feature no record has
     _terms: list[str] = field(default_factory=list, repr=False)
-    _by_feature: sparse.csr_matrix | None = field(default=None, repr=False)
+    _by_feature: Csr | None = field(default=None, repr=False)
     _unigram: np.ndarray | None = field(default=None, repr=False)
     _treaty: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
     _sorted: bool = field(default=False, repr=False)
@@ -117,10 +117,10 @@ class CorpusIndex:
         return self._vectors
 
     @property
-    def by_feature(self) -> sparse.csr_matrix:
+    def by_feature(self) -> Csr:
         """The matrix transposed (features x records), made once, for query products."""
         if self._by_feature is None:
-            self._by_feature = self.matrix.T.tocsr()
+            self._by_feature = self.matrix.transpose()
         return self._by_feature
 
     def stem_string(self, row: int) -> str:
@@ -150,7 +150,7 @@ class CorpusIndex:
                                        count=len(names))
             stems = [t for t in names if " " not in t]
             # stems have the columns of their sorted order (`build_index`): a row's stems read in order
-            self._sorted = self.matrix.has_sorted_indices and all(a < b for a, b in zip(stems, stems[1:]))
+            self._sorted = self.matrix.sorted_rows() and all(a < b for a, b in zip(stems, stems[1:]))
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
         cols = self.matrix.indices[start:end]
         return cols[self._unigram[cols]]
@@ -285,6 +285,6 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     norms[norms == 0] = 1.0
     norms = pivoted(norms)
     data = (data / norms[row_of]).astype(np.float32)
-    matrix = sparse.csr_matrix((data, cols, ptr), shape=(n, nf))
+    matrix = Csr(ptr, cols, data, (n, nf))
     return CorpusIndex(records=records, vocab=vocab, weights=weights, matrix=matrix,
                        unknown_weight=float(math.log1p(n / 0.5)), _terms=names)

@@ -22,8 +22,8 @@ from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz
-from scipy import sparse
 
+from xl_upr.csr import accumulate
 from xl_upr.errors import XlUprWarning
 from xl_upr.index import CorpusIndex, features
 from xl_upr.normalise import terms, terms_many, treaties, treaty_factor
@@ -100,25 +100,37 @@ def blend(cosine: float, fuzz_ratio: float) -> float:
     return round((1.0 - FUZZ_SHARE) * base + FUZZ_SHARE * fuzz_ratio * min(1.0, 2.0 * cosine), 2)
 
 
-def _cosines(queries: Sequence[_Query | None], index: CorpusIndex) -> sparse.csr_matrix:
-    """Sparse (queries x records) weighted cosines, computed in one sparse product; only
-    records sharing a feature with a query are stored."""
-    rows, cols, vals, norms = [], [], [], []
+def _query_vectors(queries: Sequence[_Query], index: CorpusIndex
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The queries' weights over the corpus features as (query, column, value) triples, columns
+    ascending within a query, and each query's norm (float32, as the product reads them)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    norms = []
     for i, q in enumerate(queries):
-        if q is None:
-            norms.append(1.0)
-            continue
         qcols, qvals, norm = index.query_vector(q.feats)
+        order = sorted(range(len(qcols)), key=qcols.__getitem__)
         rows.extend([i] * len(qcols))
-        cols.extend(qcols)
-        vals.extend(qvals)
+        cols.extend(qcols[j] for j in order)
+        vals.extend(qvals[j] for j in order)
         norms.append(norm or 1.0)
-    qm = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                           shape=(len(queries), len(index.vocab)))
-    prod = (qm @ index.by_feature).tocsr()
-    inv = (1.0 / np.asarray(norms, dtype=np.float32))
-    prod.data *= np.repeat(inv, np.diff(prod.indptr))
-    return prod
+    return (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float32),
+            np.asarray(norms, dtype=np.float32))
+
+
+def _cosines(vectors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], start: int, stop: int,
+             index: CorpusIndex) -> np.ndarray:
+    """Weighted cosines (float32) of queries ``start:stop`` against every record, in one sparse
+    product; ``-inf`` where a record shares no feature with the query."""
+    rows, cols, vals, norms = vectors
+    a, b = np.searchsorted(rows, [start, stop])
+    out = np.zeros((stop - start, len(index)), dtype=np.float32)
+    accumulate(out, rows[a:b] - start, cols[a:b], vals[a:b], index.by_feature)
+    none = out == 0
+    out *= (1.0 / norms[start:stop])[:, None]
+    np.copyto(out, np.float32(-np.inf), where=none)
+    return out
 
 
 #: Candidates per query from each source (lexical index, embedding neighbours), at least.
@@ -147,10 +159,16 @@ def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], qvec: np.nd
     if not live:
         return [None] * len(chunk)
     queries = [q for q in chunk if q is not None]
-    cos = _cosines(queries, index)
+    vectors = _query_vectors(queries, index)
     sem = _semantic_block(qvec, cvec)[live] if qvec is not None and cvec is not None else None
-    qi, rows, lex_cos, emb = pairs.candidates(cos.indptr, cos.indices, cos.data, sem, len(index), want,
-                                              SEMANTIC_CANDIDATES)
+    found = []
+    step = max(1, pairs.BLOCK_ELEMENTS // max(len(index), 1))  # dense blocks of bounded size
+    for start in range(0, len(queries), step):
+        stop = min(len(queries), start + step)
+        q, r, c, e = pairs.candidates(_cosines(vectors, start, stop, index),
+                                      None if sem is None else sem[start:stop], want, SEMANTIC_CANDIDATES)
+        found.append((q + start, r, c, e))
+    qi, rows, lex_cos, emb = (np.concatenate(parts) for parts in zip(*found))
     best_emb = sem.max(axis=1) if sem is not None else np.zeros(len(live), dtype=np.float32)
     batch = pairs.QueryBatch([profs[i] for i in live], [q.stem_string for q in queries],
                              [q.treaties for q in queries])

@@ -27,7 +27,7 @@ from xl_upr.ranking.profile import Profile
 #: Share of the lexical score that comes from rapidfuzz's token-set ratio of content stems.
 FUZZ_SHARE = 0.25
 #: Elements of a dense (queries x records) block handled at once when picking candidates.
-_BLOCK_ELEMENTS = 1 << 22
+BLOCK_ELEMENTS = 1 << 22
 
 
 # --------------------------------------------------------------------------- candidates
@@ -64,40 +64,27 @@ def top_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return r[keep], c[keep]
 
 
-def candidates(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, sem: np.ndarray | None, n: int,
-               want: int | None, semantic_want: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Candidates of a batch of queries over ``n`` records: (query, row) pairs ordered by query
-    then row, each pair's lexical cosine (0 where the texts share no feature) and its embedding
-    cosine (0 without embeddings).
+def candidates(lex: np.ndarray, sem: np.ndarray | None, want: int | None, semantic_want: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates of a block of queries: (query, row) pairs ordered by query then row, each
+    pair's lexical cosine (0 where the texts share no feature) and its embedding cosine (0
+    without embeddings).
 
-    The lexical cosines are the stored entries of a (queries x records) CSR matrix (``indptr``,
-    ``indices``, ``data``); each query keeps its ``want`` best of them (all when None) and its
-    ``max(want, semantic_want)`` nearest neighbours by ``sem`` (queries x records)."""
-    b = len(indptr) - 1
+    ``lex`` holds the weighted cosines (queries x records, ``-inf`` where none); each query
+    keeps its ``want`` best (all when None) and its ``max(want, semantic_want)`` nearest
+    neighbours by ``sem`` (queries x records)."""
+    n = lex.shape[1]
     k = n if want is None else want
-    step = max(1, _BLOCK_ELEMENTS // max(n, 1))
-    out_q, out_r, out_cos, out_emb = [], [], [], []
-    for start in range(0, b, step):
-        stop = min(b, start + step)
-        a, e = int(indptr[start]), int(indptr[stop])
-        dense = np.full((stop - start, n), -np.inf, dtype=np.float32)
-        dense[np.repeat(np.arange(stop - start), np.diff(indptr[start:stop + 1])), indices[a:e]] = data[a:e]
-        q, r = top_pairs(dense, k)
-        keys = q * n + r
-        if sem is not None:
-            q, r = top_pairs(sem[start:stop], max(k, semantic_want))
-            keys = np.concatenate((keys, q * n + r))
-        q, r = np.divmod(np.unique(keys), n)
-        cos = dense[q, r]
-        cos[cos == -np.inf] = 0.0
-        out_q.append(q + start)
-        out_r.append(r)
-        out_cos.append(cos)
-        out_emb.append(sem[start:stop][q, r] if sem is not None else np.zeros(len(q), dtype=np.float32))
-    if not out_q:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(out_q), np.concatenate(out_r), np.concatenate(out_cos), np.concatenate(out_emb)
+    q, r = top_pairs(lex, k)
+    keys = q * n + r
+    if sem is not None:
+        q, r = top_pairs(sem, max(k, semantic_want))
+        keys = np.concatenate((keys, q * n + r))
+    q, r = np.divmod(np.unique(keys), n)
+    cos = lex[q, r]
+    cos[cos == -np.inf] = 0.0
+    emb = sem[q, r] if sem is not None else np.zeros(len(q), dtype=np.float32)
+    return q, r, cos, emb
 
 
 # --------------------------------------------------------------------------- exact arithmetic
@@ -221,25 +208,23 @@ def clause_codes(codes: Codes, profs: Sequence[Profile]) -> list[list[list[int]]
     return [[[of.setdefault(s, len(of)) for s in c] for c in p.clauses if c] for p in profs]
 
 
-def _clause_matrix(clauses: Sequence[list[list[int]]], width: int) -> tuple[Any, np.ndarray, np.ndarray]:
-    """CSR (clauses x stems) of many texts' clauses, each text's first clause and its clause count."""
-    from scipy import sparse
-
+def _flat(clauses: Sequence[list[list[int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Clauses of many texts flattened: each text's first clause and clause count, each clause's
+    first stem and stem count (into the returned stem codes) — and the stem codes."""
     counts = np.fromiter(map(len, clauses), dtype=np.int64, count=len(clauses))
     flat = list(chain.from_iterable(clauses))
-    ptr = np.zeros(len(flat) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, flat), dtype=np.int64, count=len(flat)), out=ptr[1:])
-    cols = np.fromiter(chain.from_iterable(flat), dtype=np.int64, count=int(ptr[-1]))
-    m = sparse.csr_matrix((np.ones(len(cols), dtype=np.int32), cols, ptr), shape=(len(flat), width))
-    return m, np.cumsum(counts) - counts, counts
+    sizes = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+    stems = np.fromiter(chain.from_iterable(flat), dtype=np.int64, count=int(sizes.sum()))
+    return np.cumsum(counts) - counts, counts, np.cumsum(sizes) - sizes, sizes, stems
 
 
 def best_clauses(q_clauses: Sequence[list[list[int]]], r_clauses: Sequence[list[list[int]]], qi: np.ndarray,
                  ri: np.ndarray, width: int) -> np.ndarray:
     """`features.best_clause` of every pair (``qi`` into ``q_clauses``, ``ri`` into ``r_clauses``):
-    the largest Jaccard overlap of a clause of each, 0 when either has no clause."""
-    qm, qfirst, qn = _clause_matrix(q_clauses, width)
-    rm, rfirst, rn = _clause_matrix(r_clauses, width)
+    the largest Jaccard overlap of a clause of each, 0 when either has no clause. Stem codes are
+    below ``width``."""
+    qfirst, qn, qstart, qsize, qstems = _flat(q_clauses)
+    rfirst, rn, rstart, rsize, rstems = _flat(r_clauses)
     nq, nr = qn[qi], rn[ri]
     combos = nq * nr
     total = int(combos.sum())
@@ -250,9 +235,13 @@ def best_clauses(q_clauses: Sequence[list[list[int]]], r_clauses: Sequence[list[
     within = np.arange(total) - np.repeat(np.cumsum(combos) - combos, combos)
     a = qfirst[qi][pair] + within // nr[pair]
     b = rfirst[ri][pair] + within % nr[pair]
-    inter = np.asarray(qm[a].multiply(rm[b]).sum(axis=1), dtype=np.int64).reshape(-1)
-    union = np.diff(qm.indptr)[a] + np.diff(rm.indptr)[b] - inter
-    np.maximum.at(best, pair, inter / union)
+    member = np.zeros((len(qsize), width), dtype=bool)  # the batch's query clauses x stems
+    member[np.repeat(np.arange(len(qsize)), qsize), qstems] = True
+    per = rsize[b]
+    combo = np.repeat(np.arange(total), per)
+    at = np.repeat(rstart[b] - (np.cumsum(per) - per), per) + np.arange(int(per.sum()))
+    inter = np.bincount(combo, weights=member[a[combo], rstems[at]], minlength=total).astype(np.int64)
+    np.maximum.at(best, pair, inter / (qsize[a] + rsize[b] - inter))
     return best
 
 
