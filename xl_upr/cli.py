@@ -43,11 +43,10 @@ def _cmd_match(args: argparse.Namespace) -> int:
                   indent=1)
         sys.stdout.write("\n")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=["query_id", "rank", "corpus_id", "score", "status", "why"],
-                                lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: safe_text(v) for k, v in row.items()})
+        fields = ["query_id", "rank", "corpus_id", "score", "status", "why"]
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([safe_text(row[k]) for k in fields] for row in rows)
     return 0
 
 
