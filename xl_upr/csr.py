@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Products added per step of `accumulate` (bounds its temporary arrays to ~100 MB).
-_STEP = 1 << 22
+#: Products added per step of `accumulate` (bounds its temporary arrays to ~40 MB).
+_STEP = 1 << 20
 
 
 @dataclass
