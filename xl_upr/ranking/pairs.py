@@ -180,7 +180,6 @@ class RecordSets:
     codes: dict[str, Codes] = field(default_factory=lambda: {c: Codes() for c in {*_KINDS.values(), "stem"}})
     have: np.ndarray = field(init=False)
     sets: SetMasks = field(init=False)
-
     clauses: list[list[list[int]]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -257,8 +256,8 @@ class QueryBatch:
 
 def _length_ratios(r: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``math.log((r + 1) / (q + 1))`` of stem counts, by `math` (numpy's log may differ by an ulp)."""
-    keys, inverse = np.unique(r * (int(q.max(initial=0)) + 1) + q, return_inverse=True)
     width = int(q.max(initial=0)) + 1
+    keys, inverse = np.unique(r * width + q, return_inverse=True)
     vals = np.array([math.log((k // width + 1) / (k % width + 1)) for k in keys.tolist()], dtype=np.float64)
     return vals[inverse.reshape(-1)]
 
