@@ -79,13 +79,25 @@ def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
         return ""
     r = index.profiles([match.key])[0]
     shared = q.stems & r.stems
-    parts: list[str] = []
-    parts += sorted(_name(s) for s in shared if s.startswith("zz") and s not in _QUIET)
-    words = sorted((s for s in shared if not s.startswith("zz") and s not in BOILERPLATE and s not in q.groups
-                    and s not in _META),
-                   key=lambda s: (-index.weight(s), s))
+    concepts, plain = [], []
+    for s in shared:
+        if s.startswith("zz"):
+            if s not in _QUIET:
+                concepts.append(_name(s))
+        elif s not in BOILERPLATE and s not in q.groups and s not in _META:
+            plain.append(s)
+    parts = sorted(concepts)
+    weight = index.weight
+    words = sorted(plain, key=lambda s: (-weight(s), s))
     parts += [t[3:] for t in sorted(themes(shared))]
-    parts += [w for w in (surface(s) for s in words) if not any(w in p for p in parts)][:2]
+    picked: list[str] = []
+    for s in words:  # the two strongest words not already said
+        w = surface(s)
+        if not any(w in p for p in parts):
+            picked.append(w)
+            if len(picked) == 2:
+                break
+    parts += picked
     areas = [a for a in sorted(q.sectors & r.sectors) if not any(a[:5] in p for p in parts)]
     if areas:
         parts.append("area: " + ", ".join(areas[:2]))

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
+from xl_upr.csr import Csr
 from xl_upr.normalise import terms_many, weight_multiplier
 from xl_upr.records import Record
 
@@ -65,6 +65,9 @@ def tf(count: int) -> float:
     return 1.0 + math.log(count) if count > 0 else 0.0
 
 
+_TF = [tf(c) for c in range(64)]
+
+
 @dataclass
 class CorpusIndex:
     """Records plus everything needed to score a query against all of them at once."""
@@ -72,16 +75,20 @@ class CorpusIndex:
     records: tuple[Record, ...]
     vocab: dict[str, int]
     weights: np.ndarray            # per feature: idf x domain multiplier
-    matrix: sparse.csr_matrix      # records x features, rows L2-normalised
+    matrix: Csr                    # records x features, rows L2-normalised
     unknown_weight: float          # weight of a query feature no record has
     _terms: list[str] = field(default_factory=list, repr=False)
-    _by_feature: sparse.csr_matrix | None = field(default=None, repr=False)
+    _by_feature: Csr | None = field(default=None, repr=False)
     _unigram: np.ndarray | None = field(default=None, repr=False)
+    _treaty: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    _sorted: bool = field(default=False, repr=False)
+    _weights: list[float] = field(default_factory=list, repr=False)
     _profiles: dict[int, Any] = field(default_factory=dict, repr=False)
     _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
     _treaties: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
     _saved: tuple[int, bool] = field(default=(0, False), repr=False)  # (profiles, vectors) on disk
     _vectors: np.ndarray | None = field(default=None, repr=False)
+    _record_sets: Any = field(default=None, repr=False)
 
     def profiles(self, rows: Sequence[int]) -> list[Any]:
         """`ranking.profile.Profile` of the given records; made on first use, for the rows asked
@@ -93,6 +100,14 @@ class CorpusIndex:
             self._profiles.update(zip(missing, profiles([self.records[r].text for r in missing])))
         return [self._profiles[r] for r in rows]
 
+    def record_sets(self) -> Any:
+        """`ranking.pairs.RecordSets` of the records (their sets as bit masks, filled on first use)."""
+        if self._record_sets is None:
+            from xl_upr.ranking.pairs import RecordSets
+
+            self._record_sets = RecordSets(len(self.records))
+        return self._record_sets
+
     def vectors(self, *, disk: bool = True, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Sentence embeddings of every record (cached; raises `SemanticUnavailable`)."""
         if self._vectors is None:
@@ -102,10 +117,10 @@ class CorpusIndex:
         return self._vectors
 
     @property
-    def by_feature(self) -> sparse.csr_matrix:
+    def by_feature(self) -> Csr:
         """The matrix transposed (features x records), made once, for query products."""
         if self._by_feature is None:
-            self._by_feature = self.matrix.T.tocsr()
+            self._by_feature = self.matrix.transpose()
         return self._by_feature
 
     def stem_string(self, row: int) -> str:
@@ -119,18 +134,31 @@ class CorpusIndex:
         """The treaty tokens of record ``row`` (from its stems), made once."""
         cached = self._treaties.get(row)
         if cached is None:
+            names = self.feature_names()
+            cols = self._unigram_cols(row)
+            cached = self._treaties[row] = frozenset(names[c] for c in cols[self._treaty[cols]].tolist())
+        return cached
+
+    def _unigram_cols(self, row: int) -> np.ndarray:
+        """Columns of record ``row``'s stems (not pairs or themes), in column order."""
+        if self._unigram is None:
             from xl_upr.normalise import treaties
 
-            cached = self._treaties[row] = treaties(self.stem_string(row).split())
-        return cached
+            names = self.feature_names()
+            self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))
+            self._treaty = np.fromiter((" " not in t and bool(treaties((t,))) for t in names), dtype=bool,
+                                       count=len(names))
+            stems = [t for t in names if " " not in t]
+            # stems have the columns of their sorted order (`build_index`): a row's stems read in order
+            self._sorted = self.matrix.sorted_rows() and all(a < b for a, b in zip(stems, stems[1:]))
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        cols = self.matrix.indices[start:end]
+        return cols[self._unigram[cols]]
 
     def _make_stem_string(self, row: int) -> str:
         names = self.feature_names()
-        if self._unigram is None:
-            self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))
-        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
-        cols = self.matrix.indices[start:end]
-        return " ".join(sorted(names[c] for c in cols[self._unigram[cols]]))
+        stems = [names[c] for c in self._unigram_cols(row).tolist()]
+        return " ".join(stems if self._sorted else sorted(stems))
 
     def __len__(self) -> int:
         return len(self.records)
@@ -149,16 +177,24 @@ class CorpusIndex:
         col = self.vocab.get(feature)
         if col is None:
             return self.unknown_weight * _feature_multiplier(feature)
-        return float(self.weights[col])
+        return self._weight_list()[col]
+
+    def _weight_list(self) -> list[float]:
+        """`weights` as Python floats (the same values), made once."""
+        if len(self._weights) != len(self.weights):
+            self._weights = self.weights.tolist()
+        return self._weights
 
     def query_vector(self, feats: Mapping[str, int]) -> tuple[list[int], list[float], float]:
         """A query's weights over the corpus features (columns, values) and its full norm
         (unknown features count in the norm, so text the corpus lacks lowers every score)."""
         cols, vals, norm2 = [], [], 0.0
+        vocab, weights = self.vocab, self._weight_list()
         for f, count in sorted(feats.items()):  # a fixed order: the norm sums alike every run
-            w = self.weight(f) * tf(count)
+            col = vocab.get(f)
+            w = (self.unknown_weight * _feature_multiplier(f) if col is None else weights[col]) \
+                * (_TF[count] if count < len(_TF) else tf(count))
             norm2 += w * w
-            col = self.vocab.get(f)
             if col is not None:
                 cols.append(col)
                 vals.append(w)
@@ -249,6 +285,6 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     norms[norms == 0] = 1.0
     norms = pivoted(norms)
     data = (data / norms[row_of]).astype(np.float32)
-    matrix = sparse.csr_matrix((data, cols, ptr), shape=(n, nf))
+    matrix = Csr(ptr, cols, data, (n, nf))
     return CorpusIndex(records=records, vocab=vocab, weights=weights, matrix=matrix,
                        unknown_weight=float(math.log1p(n / 0.5)), _terms=names)

@@ -19,12 +19,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xl_upr.csr import Csr
 from xl_upr.index import CorpusIndex, build_index
 from xl_upr.normalise import SURFACE
 from xl_upr.records import Record
 
-_CODE = ("normalise.py", "lexicon.py", "index.py", "ranking/profile.py", "ranking/ask.py")
-_FORMAT = 2
+_CODE = ("normalise.py", "lexicon.py", "index.py", "csr.py", "ranking/profile.py", "ranking/ask.py")
+_FORMAT = 3
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +71,8 @@ def load_index(records: Sequence[Record], *, disk: bool = True) -> CorpusIndex:
                               _profiles=dict(state["profiles"]))
             if state.get("vectors") is not None and state.get("model") == _model_hash():
                 idx._vectors = state["vectors"]
-            if idx.matrix.shape[0] == len(records) and len(idx.feature_names()) == idx.matrix.shape[1] \
+            m = idx.matrix
+            if isinstance(m, Csr) and m.shape[0] == len(records) and len(idx.feature_names()) == m.shape[1] \
                     and all(0 <= r < len(records) for r in idx._profiles):
                 idx._saved = (len(idx._profiles), idx._vectors is not None)
                 for stem, word in state["surface"].items():  # readable words, as a fresh build sees them

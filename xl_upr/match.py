@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from rapidfuzz import fuzz, process
-from scipy import sparse
+from rapidfuzz import fuzz
 
+from xl_upr.csr import accumulate
 from xl_upr.errors import XlUprWarning
 from xl_upr.index import CorpusIndex, features
 from xl_upr.normalise import terms, terms_many, treaties, treaty_factor
+from xl_upr.ranking import pairs
 from xl_upr.ranking.embed import SemanticUnavailable
-from xl_upr.ranking.features import NAMES, pair_features
 from xl_upr.ranking.model import Ranker, margins, ranker
 from xl_upr.ranking.profile import EMPTY, Profile, profiles
 from xl_upr.ranking.vectors import embeddings
@@ -36,7 +36,7 @@ from xl_upr.records import Record
 from xl_upr.settings import MatchSettings
 
 #: Share of the final score that comes from rapidfuzz's token-set ratio of content stems.
-FUZZ_SHARE = 0.25
+FUZZ_SHARE = pairs.FUZZ_SHARE
 #: Candidates re-scored per query, at least.
 CANDIDATES = 20
 
@@ -100,25 +100,37 @@ def blend(cosine: float, fuzz_ratio: float) -> float:
     return round((1.0 - FUZZ_SHARE) * base + FUZZ_SHARE * fuzz_ratio * min(1.0, 2.0 * cosine), 2)
 
 
-def _cosines(queries: Sequence[_Query | None], index: CorpusIndex) -> sparse.csr_matrix:
-    """Sparse (queries x records) weighted cosines, computed in one sparse product; only
-    records sharing a feature with a query are stored."""
-    rows, cols, vals, norms = [], [], [], []
+def _query_vectors(queries: Sequence[_Query], index: CorpusIndex
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The queries' weights over the corpus features as (query, column, value) triples, columns
+    ascending within a query, and each query's norm (float32, as the product reads them)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    norms = []
     for i, q in enumerate(queries):
-        if q is None:
-            norms.append(1.0)
-            continue
         qcols, qvals, norm = index.query_vector(q.feats)
+        order = sorted(range(len(qcols)), key=qcols.__getitem__)
         rows.extend([i] * len(qcols))
-        cols.extend(qcols)
-        vals.extend(qvals)
+        cols.extend(qcols[j] for j in order)
+        vals.extend(qvals[j] for j in order)
         norms.append(norm or 1.0)
-    qm = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                           shape=(len(queries), len(index.vocab)))
-    prod = (qm @ index.by_feature).tocsr()
-    inv = (1.0 / np.asarray(norms, dtype=np.float32))
-    prod.data *= np.repeat(inv, np.diff(prod.indptr))
-    return prod
+    return (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float32),
+            np.asarray(norms, dtype=np.float32))
+
+
+def _cosines(vectors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], start: int, stop: int,
+             index: CorpusIndex) -> np.ndarray:
+    """Weighted cosines (float32) of queries ``start:stop`` against every record, in one sparse
+    product; ``-inf`` where a record shares no feature with the query."""
+    rows, cols, vals, norms = vectors
+    a, b = np.searchsorted(rows, [start, stop])
+    out = np.zeros((stop - start, len(index)), dtype=np.float32)
+    accumulate(out, rows[a:b] - start, cols[a:b], vals[a:b], index.by_feature)
+    none = out == 0
+    out *= (1.0 / norms[start:stop])[:, None]
+    np.copyto(out, np.float32(-np.inf), where=none)
+    return out
 
 
 #: Candidates per query from each source (lexical index, embedding neighbours), at least.
@@ -127,18 +139,6 @@ SEMANTIC_CANDIDATES = 20
 FLOOR = 0.5
 #: Sentence-embedding products are taken over this many records at a time (bounded memory).
 _BLOCK = 32_768
-
-
-def _top(values: np.ndarray, k: int, keys: np.ndarray | None = None) -> np.ndarray:
-    """Positions of the k largest values (unordered); among values tied at the cut, those of the
-    smallest keys (row numbers), so the choice never depends on the order of the input."""
-    if k >= len(values):
-        return np.arange(len(values))
-    cut = values[np.argpartition(-values, k - 1)[:k]].min()
-    above = np.flatnonzero(values > cut)
-    tied = np.flatnonzero(values == cut)
-    tied = tied[np.argsort(tied if keys is None else keys[tied], kind="stable")][:k - len(above)]
-    return np.concatenate((above, tied))
 
 
 def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
@@ -151,43 +151,34 @@ def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lexical(q: _Query, rows: list[int], cosines: list[float], index: CorpusIndex) -> list[float]:
-    """Lexical scores (0-100) of candidates: blended cosine and token-set ratio (one rapidfuzz
-    call for all of a query's candidates), lowered when the texts name different treaties or
-    only the record names one."""
-    live = [i for i, c in enumerate(cosines) if c > 0]
-    out = [0.0] * len(rows)
+def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], qvec: np.ndarray | None,
+           cvec: np.ndarray | None, index: CorpusIndex, want: int | None
+           ) -> list[tuple[Profile, np.ndarray, np.ndarray] | None]:
+    """Candidates and their feature rows for a batch of queries, all pairs at once (`pairs`)."""
+    live = [i for i, q in enumerate(chunk) if q is not None]
     if not live:
-        return out
-    ratios = process.cdist([q.stem_string], [index.stem_string(rows[i]) for i in live], scorer=fuzz.token_set_ratio,
-                           dtype=np.float64)[0].tolist()
-    for i, ratio in zip(live, ratios):
-        out[i] = round(blend(cosines[i], ratio) * treaty_factor(q.treaties, index.record_treaties(rows[i])), 2)
+        return [None] * len(chunk)
+    queries = [q for q in chunk if q is not None]
+    vectors = _query_vectors(queries, index)
+    sem = _semantic_block(qvec, cvec)[live] if qvec is not None and cvec is not None else None
+    found = []
+    step = max(1, pairs.BLOCK_ELEMENTS // max(len(index), 1))  # dense blocks of bounded size
+    for start in range(0, len(queries), step):
+        stop = min(len(queries), start + step)
+        q, r, c, e = pairs.candidates(_cosines(vectors, start, stop, index),
+                                      None if sem is None else sem[start:stop], want, SEMANTIC_CANDIDATES)
+        found.append((q + start, r, c, e))
+    qi, rows, lex_cos, emb = (np.concatenate(parts) for parts in zip(*found))
+    best_emb = sem.max(axis=1) if sem is not None else np.zeros(len(live), dtype=np.float32)
+    batch = pairs.QueryBatch([profs[i] for i in live], [q.stem_string for q in queries],
+                             [q.treaties for q in queries])
+    x = pairs.pair_table(batch, qi, rows, lex_cos, emb, best_emb, index)
+    bounds = np.searchsorted(qi, np.arange(len(live) + 1)).tolist()
+    out: list[tuple[Profile, np.ndarray, np.ndarray] | None] = [None] * len(chunk)
+    for k, i in enumerate(live):
+        a, b = bounds[k], bounds[k + 1]
+        out[i] = (profs[i], rows[a:b], x[a:b])
     return out
-
-
-def _candidates(q: _Query, prof: Profile, lex_rows: np.ndarray, lex_cos: np.ndarray, sem: np.ndarray | None,
-                index: CorpusIndex, want: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate rows (lexical top and embedding neighbours) and their feature rows."""
-    k = len(index) if want is None else want
-    top = _top(lex_cos, k, lex_rows)
-    rows, cos = lex_rows[top], lex_cos[top]
-    if sem is not None:
-        extra = np.setdiff1d(_top(sem, max(k, SEMANTIC_CANDIDATES)), rows)
-        if len(extra):
-            dense = np.zeros(len(index), dtype=np.float32)  # lexical cosines of the embedding neighbours
-            dense[lex_rows] = lex_cos
-            rows, cos = np.concatenate((rows, extra)), np.concatenate((cos, dense[extra]))
-    order = np.argsort(rows, kind="stable")
-    rows, cos = rows[order], cos[order]
-    lex = np.array(_lexical(q, rows.tolist(), cos.tolist(), index)) / 100.0
-    emb = sem[rows] if sem is not None else np.zeros(len(rows), dtype=np.float32)
-    best_lex = float(lex.max()) if len(lex) else 0.0
-    best_emb = float(sem.max()) if sem is not None and len(sem) else 0.0
-    profs = index.profiles(rows.tolist())
-    x = np.array([pair_features(prof, rp, lv, float(ev), best_lex, best_emb)
-                  for rp, lv, ev in zip(profs, lex.tolist(), emb.tolist())], dtype=np.float64)
-    return rows, x.reshape(len(rows), len(NAMES))
 
 
 def _rank(prof: Profile, rows: np.ndarray, x: np.ndarray, index: CorpusIndex, settings: MatchSettings,
@@ -273,17 +264,8 @@ def candidate_table(queries: Sequence[str | None], index: CorpusIndex, *, limit:
         if not len(index):
             out.extend(None for _ in chunk)
             continue
-        cos = _cosines(chunk, index)
-        sem = _semantic_block(qvec[start:start + batch], cvec) if qvec is not None and cvec is not None else None
-        for i, q in enumerate(chunk):
-            if q is None:
-                out.append(None)
-                continue
-            a, b = cos.indptr[i], cos.indptr[i + 1]
-            prof = profs[start + i]
-            rows, x = _candidates(q, prof, cos.indices[a:b], cos.data[a:b], None if sem is None else sem[i],
-                                  index, want)
-            out.append((prof, rows, x))
+        out.extend(_batch(chunk, profs[start:start + batch], None if qvec is None else qvec[start:start + batch],
+                          cvec, index, want))
     return cvec is not None, out
 
 

@@ -25,6 +25,7 @@ _QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("\u00a0
 _PAREN = re.compile(r"\((?:[^()\x00]|\([^()\x00]*\))*\)")
 _TRAILING = re.compile(r"(?:\s*(?:\((?:[^()\x00]|\([^()\x00]*\))*\))\s*(?:and|,|/)?)+[\s;.,]*$")
 _WS = re.compile(r"\s+")
+_SPACE_PUNCT = re.compile(r"\s+([;,.])")
 
 
 def _unquote(text: str) -> str:
@@ -95,9 +96,19 @@ def split_states(text: str) -> tuple[str, tuple[str, ...]]:
     >>> split_states("Ratify CRPD (Iran (Islamic Republic of)) (Spain);")
     ('Ratify CRPD', ('Iran (Islamic Republic of)', 'Spain'))
     """
+    return _split_states(text)
+
+
+@lru_cache(maxsize=20_000)
+def _split_states(text: str) -> tuple[str, tuple[str, ...]]:
     text = _WS.sub(" ", _unquote(text)).strip()
+    first = text.find("(")
+    if first < 0:  # no group: nothing to take out
+        return _SPACE_PUNCT.sub(r"\1", text).rstrip(" ;,"), ()
     found: list[str] = []
-    m = _TRAILING.search(text)
+    while first > 0 and text[first - 1].isspace():  # a trailing run can start no earlier
+        first -= 1
+    m = _TRAILING.search(text, first)
     tail_start = m.start() if m else len(text)
 
     def repl(match: re.Match[str]) -> str:
@@ -112,12 +123,8 @@ def split_states(text: str) -> tuple[str, tuple[str, ...]]:
 
     body = _PAREN.sub(repl, text)
     body = _WS.sub(" ", body).strip()
-    body = re.sub(r"\s+([;,.])", r"\1", body).rstrip(" ;,")
-    seen: list[str] = []
-    for s in found:
-        if s not in seen:
-            seen.append(s)
-    return body, tuple(seen)
+    body = _SPACE_PUNCT.sub(r"\1", body).rstrip(" ;,")
+    return body, tuple(dict.fromkeys(found))
 
 
 def clean(text: str) -> str:
@@ -359,6 +366,8 @@ SURFACE: dict[str, str] = {}
 
 def surface(term: str) -> str:
     """A readable form of a stem or stem pair ('orient' -> 'orientation')."""
+    if " " not in term:
+        return SURFACE.get(term, term)
     return " ".join(SURFACE.get(t, t) for t in term.split(" "))
 
 
@@ -493,10 +502,10 @@ def _apply_phrases_batch(docs: dict[int, str], gates: dict[str, np.ndarray]) -> 
         if not hit:
             continue
         ds = np.unique(np.concatenate(hit)).tolist()
-        joined = SEPARATOR.join(docs[d] for d in ds)
-        if not pattern.search(joined):
+        joined, n = pattern.subn(replacement, SEPARATOR.join(docs[d] for d in ds))
+        if not n:
             continue
-        out = pattern.sub(replacement, joined).split(SEPARATOR)
+        out = joined.split(SEPARATOR)
         for d, t in zip(ds, out):
             docs[d] = t
     return docs

@@ -55,16 +55,15 @@ def profiles(texts: Sequence[str]) -> list[Profile]:
     parts = [clauses(core, states_removed=True) or [core] for core, _ in split]
     flat = [c for cl in parts for c in cl]
     names, ids, docs = terms_many(flat) if flat else ([], np.zeros(0, np.int64), np.zeros(0, np.int64))
-    bounds = np.searchsorted(docs, np.arange(len(flat) + 1))
+    bounds = np.searchsorted(docs, np.arange(len(flat) + 1)).tolist()
+    words = [names[j] for j in ids.tolist()]
     sector_of = _sector_of()
     out: list[Profile] = []
     k = 0
     for (_core, states), cl in zip(split, parts):
-        sets = []
-        for _ in cl:
-            sets.append(frozenset(names[j] for j in ids[bounds[k]:bounds[k + 1]].tolist()))
-            k += 1
-        stems = frozenset().union(*sets) if sets else frozenset()
+        sets = [frozenset(words[bounds[i]:bounds[i + 1]]) for i in range(k, k + len(cl))]
+        k += len(cl)
+        stems = sets[0].union(*sets[1:]) if sets else frozenset()
         sectors = frozenset(x for s in stems for x in sector_of.get(s, ()))
         out.append(Profile(stems, treaties(stems), sectors, stems & lexicon.GROUPS,
                            tuple(s - _BOILERPLATE for s in sets), frozenset(states)))

@@ -1,0 +1,95 @@
+"""The vectorised pair stage gives what the one-pair formulas give, bit for bit."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from rapidfuzz import fuzz
+
+from xl_upr.csr import Csr, accumulate
+from xl_upr.index import build_index
+from xl_upr.match import _cosines, _prepare_many, _query_vectors, blend, candidate_table
+from xl_upr.normalise import treaty_factor
+from xl_upr.ranking import pairs
+from xl_upr.ranking.features import pair_features
+from xl_upr.ranking.profile import profiles
+
+QUERIES = ["Ratify CRPD (Hungary)", "Abolish the death penalty and ratify the Second Optional Protocol to the ICCPR",
+           "Ensure freedom of expression; protect journalists and human rights defenders from harassment (Norway)",
+           "Combat violence against women, including domestic violence, and criminalize marital rape (Chile)",
+           "Continue efforts to combat trafficking in persons (Belarus)"]
+
+
+def _top_reference(values: np.ndarray, k: int) -> list[set[int]]:
+    """The k largest of each row (ties at the cut: smallest columns), -inf meaning none, by sorting."""
+    out = []
+    for row in values.tolist():
+        ranked = sorted((-v, c) for c, v in enumerate(row) if v > -math.inf)
+        out.append({c for _, c in ranked[:k]})
+    return out
+
+
+@pytest.mark.parametrize("k", [1, 3, 20, 200])
+def test_top_pairs_picks_the_k_largest_with_ties_by_smallest_column(k):
+    rng = np.random.default_rng(k)
+    values = rng.integers(0, 6, size=(7, 300)).astype(np.float32) / 5  # many ties
+    values[2, :] = -np.inf
+    values[3, 5:] = -np.inf  # fewer values than k
+    values[4] = 0.5
+    r, c = pairs.top_pairs(values, k)
+    got = [set(c[r == i].tolist()) for i in range(len(values))]
+    assert got == _top_reference(values, k)
+
+
+def test_py_round_is_pythons_round():
+    x = np.concatenate([np.arange(0, 100, 0.005), np.array([0.125, 2.675, 1.005, 0.285, 12.345])])
+    assert pairs.py_round(x, 2).tolist() == [round(v, 2) for v in x.tolist()]
+
+
+def test_the_query_product_adds_in_scipys_order(kaz2014):
+    sparse = pytest.importorskip("scipy.sparse")
+    index = build_index(kaz2014)
+    m = index.matrix
+    ref = sparse.csr_matrix((m.data, m.indices, m.indptr), shape=m.shape)
+    t = m.transpose()
+    ref_t = ref.T.tocsr()
+    assert np.array_equal(t.indptr, ref_t.indptr) and np.array_equal(t.indices, ref_t.indices)
+    assert np.array_equal(t.data, ref_t.data)
+    rng = np.random.default_rng(0)
+    rows = np.repeat(np.arange(6), 40)
+    cols = np.sort(rng.choice(m.shape[1], size=(6, 40), replace=False), axis=1).reshape(-1)
+    vals = rng.random(len(cols)).astype(np.float32)
+    out = np.zeros((6, m.shape[0]), dtype=np.float32)
+    accumulate(out, rows, cols, vals, t)
+    qm = sparse.csr_matrix((vals, (rows, cols)), shape=(6, m.shape[1]))
+    assert np.array_equal(out, (qm @ ref_t).toarray())
+    assert Csr(np.array([0, 2, 3]), np.array([1, 0, 2]), np.ones(3, np.float32), (2, 3)).sorted_rows() is False
+
+
+def test_pair_rows_equal_the_one_pair_formulas(kaz2014):
+    index = build_index(kaz2014[:150])
+    used, table = candidate_table(QUERIES, index, limit=5, semantic=False)
+    assert not used
+    prepared = [q for q in _prepare_many(QUERIES) if q is not None]
+    cosines = _cosines(_query_vectors(prepared, index), 0, len(prepared), index)
+    for i, (q, prof, (_p, rows, x)) in enumerate(zip(prepared, profiles(QUERIES), table)):
+        assert len(rows) and rows.tolist() == sorted(set(rows.tolist()))
+        lexical = []
+        for r in rows.tolist():  # the one-pair lexical score (`match._lexical` before the vectorised stage)
+            c = float(cosines[i, r]) if cosines[i, r] > -math.inf else 0.0
+            ratio = fuzz.token_set_ratio(q.stem_string, index.stem_string(r))
+            score = round(blend(c, ratio) * treaty_factor(q.treaties, index.record_treaties(r)), 2) if c > 0 else 0.0
+            lexical.append(score / 100.0)
+        assert x[:, 0].tolist() == lexical
+        best = max(lexical)
+        for r, row, lex in zip(rows.tolist(), x.tolist(), lexical):
+            assert row == pair_features(prof, index.profiles([r])[0], lex, 0.0, best, 0.0), r
+
+
+def test_blend_of_arrays_is_blend_of_floats():
+    rng = np.random.default_rng(1)
+    cos = rng.random(2000) * 1.2 - 0.1
+    ratio = np.round(rng.random(2000) * 100, 3)
+    assert pairs.blend(cos, ratio).tolist() == [blend(c, r) for c, r in zip(cos.tolist(), ratio.tolist())]

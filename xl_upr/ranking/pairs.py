@@ -1,0 +1,329 @@
+"""Stage 3a for a batch of queries at once: their candidates and the `features.NAMES` row of every
+(query, candidate) pair, as flat arrays.
+
+What the lexical re-score and `features.pair_features` compute for one pair, done here for all
+pairs with numpy: candidates are picked from a dense (queries x records) block in one pass per
+source, the token-set ratios of all pairs come from one rapidfuzz ``cpdist`` call, and the sets
+the features compare (treaties, rights areas, groups, States) are bit masks. Every value equals
+the one-pair formula's bit for bit (tested): the same float64 operations in the same order,
+Python's own rounding where a value lies on a rounding edge, ``math.log`` for the lengths.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from xl_upr.normalise import ONLY_RECORD_TREATY, OTHER_TREATY
+from xl_upr.ranking.features import NAMES
+from xl_upr.ranking.profile import Profile
+
+#: Share of the lexical score that comes from rapidfuzz's token-set ratio of content stems.
+FUZZ_SHARE = 0.25
+#: Elements of a dense (queries x records) block handled at once when picking candidates.
+BLOCK_ELEMENTS = 1 << 22
+
+
+# --------------------------------------------------------------------------- candidates
+def top_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's k largest values, ``-inf`` meaning "no value"; of values tied
+    at the cut, those of the smallest columns, so the choice never depends on the order of the
+    input. A row with k or fewer values gives all of them. Pairs come ordered by row.
+
+    A partition of a strided sample of each row finds a value no larger than its k-th largest;
+    only the values at or above it are sorted (value descending, column ascending).
+
+    >>> r, c = top_pairs(np.array([[0.1, 0.9, 0.9, 0.5], [1.0, -np.inf, 0.0, 0.0]], dtype=np.float32), 2)
+    >>> r.tolist(), c.tolist()
+    ([0, 0, 1, 1], [1, 2, 0, 2])
+    """
+    b, n = values.shape
+    if k >= n:
+        flat = np.flatnonzero(values > -np.inf)
+    else:
+        step = max(1, int(math.sqrt(n / k) / 4))
+        sample = values[:, ::step]
+        m = sample.shape[1]
+        floor = np.partition(sample, m - k, axis=1)[:, m - k] if m > k else sample.min(axis=1)
+        flat = np.flatnonzero(values >= floor[:, None])
+    v = values.reshape(-1)[flat]
+    if len(v) and v.min() == -np.inf:
+        flat, v = flat[v > -np.inf], v[v > -np.inf]
+    r, c = np.divmod(flat, n)
+    if k >= n:
+        return r, c
+    order = np.lexsort((c, -v, r))
+    r, c = r[order], c[order]
+    keep = np.arange(len(r)) - np.searchsorted(r, r) < k
+    return r[keep], c[keep]
+
+
+def candidates(lex: np.ndarray, sem: np.ndarray | None, want: int | None, semantic_want: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates of a block of queries: (query, row) pairs ordered by query then row, each
+    pair's lexical cosine (0 where the texts share no feature) and its embedding cosine (0
+    without embeddings).
+
+    ``lex`` holds the weighted cosines (queries x records, ``-inf`` where none); each query
+    keeps its ``want`` best (all when None) and its ``max(want, semantic_want)`` nearest
+    neighbours by ``sem`` (queries x records)."""
+    n = lex.shape[1]
+    k = n if want is None else want
+    q, r = top_pairs(lex, k)
+    keys = q * n + r
+    if sem is not None:
+        q, r = top_pairs(sem, max(k, semantic_want))
+        keys = np.concatenate((keys, q * n + r))
+    q, r = np.divmod(np.unique(keys), n)
+    cos = lex[q, r]
+    cos[cos == -np.inf] = 0.0
+    emb = sem[q, r] if sem is not None else np.zeros(len(q), dtype=np.float32)
+    return q, r, cos, emb
+
+
+# --------------------------------------------------------------------------- exact arithmetic
+def py_round(x: np.ndarray, digits: int) -> np.ndarray:
+    """``round(value, digits)`` of Python for every value (correctly rounded decimal), vectorised:
+    numpy's scaled rounding agrees except next to a half, where Python's own is used."""
+    scale = 10.0 ** digits
+    y = x * scale
+    out = np.rint(y) / scale
+    edge = np.flatnonzero(np.abs(y - np.floor(y) - 0.5) < 1e-6)
+    for i in edge.tolist():
+        out[i] = round(float(x[i]), digits)
+    return out
+
+
+def blend(cosine: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """`match.blend` of many (cosine, token-set ratio) pairs (float64, same operations)."""
+    base = np.sqrt(np.minimum(np.maximum(cosine, 0.0), 1.0)) * 100.0
+    return py_round((1.0 - FUZZ_SHARE) * base + FUZZ_SHARE * ratio * np.minimum(1.0, 2.0 * cosine), 2)
+
+
+# --------------------------------------------------------------------------- sets as bit masks
+class Codes:
+    """Bit positions of the strings of one kind (treaty tokens, rights areas …), as they are met."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, int] = {}
+
+    @property
+    def words(self) -> int:
+        return max(1, (len(self.of) + 63) // 64)
+
+    def masks(self, sets: Iterable[Iterable[str]]) -> np.ndarray:
+        """One row of uint64 words per set (bit ``code`` set for each member)."""
+        rows, codes = [], []
+        n = 0
+        for n, items in enumerate(sets, start=1):
+            for s in items:
+                code = self.of.get(s)
+                if code is None:
+                    code = self.of[s] = len(self.of)
+                rows.append(n - 1)
+                codes.append(code)
+        out = np.zeros((n, self.words), dtype=np.uint64)
+        if codes:
+            c = np.asarray(codes, dtype=np.uint64)
+            np.bitwise_or.at(out, (np.asarray(rows), (c // np.uint64(64)).astype(np.intp)),
+                             np.left_shift(np.uint64(1), c % np.uint64(64)))
+        return out
+
+
+def _widen(a: np.ndarray, words: int) -> np.ndarray:
+    return a if a.shape[1] >= words else np.pad(a, ((0, 0), (0, words - a.shape[1])))
+
+
+def common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Members two rows of masks share, per row (masks made at different widths are fine)."""
+    w = max(a.shape[1], b.shape[1])
+    return np.bitwise_count(_widen(a, w) & _widen(b, w)).sum(axis=1, dtype=np.int64)
+
+
+def size(a: np.ndarray) -> np.ndarray:
+    """Members per row of masks."""
+    return np.bitwise_count(a).sum(axis=1, dtype=np.int64)
+
+
+#: Set kinds a pair's features compare, each with the `Codes` table its masks use.
+_KINDS = {"terms_treaties": "treaty", "treaties": "treaty", "sectors": "sector", "groups": "group",
+          "states": "state"}
+
+
+@dataclass
+class SetMasks:
+    """The sets of many texts as bit masks, one array per kind (`_KINDS`), and their stem counts."""
+
+    masks: dict[str, np.ndarray]
+    stems: np.ndarray
+
+    @classmethod
+    def of(cls, codes: dict[str, Codes], profs: Sequence[Profile],
+           terms_treaties: Sequence[frozenset[str]]) -> SetMasks:
+        m = {kind: codes[_KINDS[kind]].masks(terms_treaties if kind == "terms_treaties"
+                                              else (getattr(p, kind) for p in profs))
+             for kind in _KINDS}
+        return cls(m, np.fromiter((len(p.stems) for p in profs), dtype=np.int64, count=len(profs)))
+
+
+@dataclass
+class RecordSets:
+    """Per record row of an index, its `SetMasks`, made once on first use (the candidates)."""
+
+    n: int
+    codes: dict[str, Codes] = field(default_factory=lambda: {c: Codes() for c in {*_KINDS.values(), "stem"}})
+    have: np.ndarray = field(init=False)
+    sets: SetMasks = field(init=False)
+    clauses: list[list[list[int]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.have = np.zeros(self.n, dtype=bool)
+        self.clauses = [[] for _ in range(self.n)]
+        self.sets = SetMasks({k: np.zeros((self.n, 1), dtype=np.uint64) for k in _KINDS},
+                             np.zeros(self.n, dtype=np.int64))
+
+    def add(self, rows: np.ndarray, profs: Sequence[Profile], terms_treaties: Sequence[frozenset[str]]) -> None:
+        new = SetMasks.of(self.codes, profs, terms_treaties)
+        for kind, m in new.masks.items():
+            old = self.sets.masks[kind]
+            if old.shape[1] < m.shape[1]:
+                old = self.sets.masks[kind] = _widen(old, m.shape[1])
+            old[rows] = _widen(m, old.shape[1])
+        self.sets.stems[rows] = new.stems
+        for r, c in zip(rows.tolist(), clause_codes(self.codes["stem"], profs)):
+            self.clauses[r] = c
+        self.have[rows] = True
+
+
+def clause_codes(codes: Codes, profs: Sequence[Profile]) -> list[list[list[int]]]:
+    """Per profile, the stem codes of each of its non-empty clauses (what `best_clause` compares)."""
+    of = codes.of
+    return [[[of.setdefault(s, len(of)) for s in c] for c in p.clauses if c] for p in profs]
+
+
+def _flat(clauses: Sequence[list[list[int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Clauses of many texts flattened: each text's first clause and clause count, each clause's
+    first stem and stem count (into the returned stem codes) — and the stem codes."""
+    counts = np.fromiter(map(len, clauses), dtype=np.int64, count=len(clauses))
+    flat = list(chain.from_iterable(clauses))
+    sizes = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+    stems = np.fromiter(chain.from_iterable(flat), dtype=np.int64, count=int(sizes.sum()))
+    return np.cumsum(counts) - counts, counts, np.cumsum(sizes) - sizes, sizes, stems
+
+
+def best_clauses(q_clauses: Sequence[list[list[int]]], r_clauses: Sequence[list[list[int]]], qi: np.ndarray,
+                 ri: np.ndarray, width: int) -> np.ndarray:
+    """`features.best_clause` of every pair (``qi`` into ``q_clauses``, ``ri`` into ``r_clauses``):
+    the largest Jaccard overlap of a clause of each, 0 when either has no clause. Stem codes are
+    below ``width``."""
+    qfirst, qn, qstart, qsize, qstems = _flat(q_clauses)
+    rfirst, rn, rstart, rsize, rstems = _flat(r_clauses)
+    nq, nr = qn[qi], rn[ri]
+    combos = nq * nr
+    total = int(combos.sum())
+    best = np.zeros(len(qi), dtype=np.float64)
+    if not total:
+        return best
+    pair = np.repeat(np.arange(len(qi)), combos)
+    within = np.arange(total) - np.repeat(np.cumsum(combos) - combos, combos)
+    a = qfirst[qi][pair] + within // nr[pair]
+    b = rfirst[ri][pair] + within % nr[pair]
+    member = np.zeros((len(qsize), width), dtype=bool)  # the batch's query clauses x stems
+    member[np.repeat(np.arange(len(qsize)), qsize), qstems] = True
+    per = rsize[b]
+    combo = np.repeat(np.arange(total), per)
+    at = np.repeat(rstart[b] - (np.cumsum(per) - per), per) + np.arange(int(per.sum()))
+    inter = np.bincount(combo, weights=member[a[combo], rstems[at]], minlength=total).astype(np.int64)
+    np.maximum.at(best, pair, inter / (qsize[a] + rsize[b] - inter))
+    return best
+
+
+# --------------------------------------------------------------------------- the pair table
+@dataclass(frozen=True)
+class QueryBatch:
+    """What the pair stage reads of a batch of queries."""
+
+    profiles: Sequence[Profile]
+    stem_strings: Sequence[str]
+    terms_treaties: Sequence[frozenset[str]]
+
+
+def _length_ratios(r: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``math.log((r + 1) / (q + 1))`` of stem counts, by `math` (numpy's log may differ by an ulp)."""
+    width = int(q.max(initial=0)) + 1
+    keys, inverse = np.unique(r * width + q, return_inverse=True)
+    vals = np.array([math.log((k // width + 1) / (k % width + 1)) for k in keys.tolist()], dtype=np.float64)
+    return vals[inverse.reshape(-1)]
+
+
+def _jaccard(inter: np.ndarray, a: np.ndarray, b: np.ndarray, empty: float = 0.5) -> np.ndarray:
+    union = a + b - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), empty)
+
+
+def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndarray, emb: np.ndarray,
+               best_emb: np.ndarray, index: Any) -> np.ndarray:
+    """The `NAMES` row of every pair (float64, pairs x features), as `features.pair_features`
+    gives it: ``qi`` the pair's query in ``batch``, ``rows`` its record row in ``index``, ``cos``
+    the lexical (weighted) cosine, ``emb`` the embedding cosine, ``best_emb`` per query its best
+    embedding cosine over all records."""
+    p = len(qi)
+    x = np.zeros((p, len(NAMES)), dtype=np.float64)
+    if not p:
+        return x
+    store = index.record_sets()
+    need = np.unique(rows)
+    need = need[~store.have[need]]
+    if len(need):  # every candidate's profile is made (and saved) on first use
+        rec = need.tolist()
+        store.add(need, index.profiles(rec), [index.record_treaties(r) for r in rec])
+    qsets = SetMasks.of(store.codes, batch.profiles, batch.terms_treaties)
+    qm, rm = qsets.masks, store.sets.masks
+
+    def both(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = qm[kind][qi], rm[kind][rows]
+        return common(a, b), size(a), size(b)
+
+    # lexical score: blended cosine and token-set ratio, times the treaty factor (`match._lexical`)
+    c64 = cos.astype(np.float64)
+    lex = np.zeros(p, dtype=np.float64)
+    live = np.flatnonzero(c64 > 0)
+    if len(live):
+        ratios = process.cpdist([batch.stem_strings[i] for i in qi[live].tolist()],
+                                [index.stem_string(r) for r in rows[live].tolist()],
+                                scorer=fuzz.token_set_ratio, dtype=np.float64)
+        inter, a, b = (v[live] for v in both("terms_treaties"))
+        factor = np.where((a > 0) & (b > 0) & (inter == 0), OTHER_TREATY,
+                          np.where((b > 0) & (a == 0), ONLY_RECORD_TREATY, 1.0))
+        lex[live] = py_round(blend(c64[live], ratios) * factor, 2)
+    lex /= 100.0
+    # best lexical score per query over its candidates
+    starts = np.flatnonzero(np.r_[True, qi[1:] != qi[:-1]])
+    best_lex = np.repeat(np.maximum.reduceat(lex, starts), np.diff(np.r_[starts, p]))
+    e64 = emb.astype(np.float64)
+    x[:, 0] = lex
+    x[:, 1] = e64
+    x[:, 2] = best_lex - lex
+    x[:, 3] = best_emb.astype(np.float64)[qi] - e64
+    inter, a, b = both("treaties")
+    x[:, 4] = inter > 0
+    x[:, 5] = (a > 0) & (b > 0) & (inter == 0)
+    x[:, 6] = (b > 0) & (a == 0)
+    x[:, 7] = _length_ratios(store.sets.stems[rows], qsets.stems[qi])
+    inter, a, b = both("sectors")
+    x[:, 8] = _jaccard(inter, a, b)
+    x[:, 9] = (a > 0) & (b > 0) & (inter == 0)
+    inter, a, b = both("groups")
+    x[:, 10] = _jaccard(inter, a, b)
+    q_clauses = clause_codes(store.codes["stem"], batch.profiles)
+    uniq, ri = np.unique(rows, return_inverse=True)
+    x[:, 11] = best_clauses(q_clauses, [store.clauses[r] for r in uniq.tolist()], qi, ri.reshape(-1),
+                            len(store.codes["stem"].of))
+    x[:, 12] = common(qm["states"][qi], rm["states"][rows]) > 0
+    return x
