@@ -4,11 +4,13 @@ The call shape follows rapidfuzz's ``process`` functions: ``(query, choices, *, 
 limit)``; a hit is a `Match` with the record, its 0-100 score and its row in the index;
 blank input gives ``None``/``[]``; the cut-off is inclusive; ``limit=None`` means all.
 
-Scoring: the weighted, length-normalised cosine of the two texts' features (`index`) selects
-candidates among all records in one sparse product; the candidates are then re-scored with
-rapidfuzz's ``token_set_ratio`` over their content stems (which rewards a short recommendation
-whose terms all recur in a longer one), the two are blended, and the result is lowered when the
-texts name different treaties, or only the earlier record names one (`normalise.treaty_factor`).
+Ranking: the weighted, length-normalised cosine of the two texts' features (`index`), in one
+sparse product, and the sentence-embedding cosine each pick a query's candidates among all
+records; `ranking.pairs` computes every candidate's features for a batch of queries at once
+(the lexical score among them: the cosine blended with rapidfuzz's ``token_set_ratio`` of the
+content stems and lowered when the texts name different treaties); the ranker
+(`ranking.model`) turns them into a utility and the calibrated 0-100 confidence shown as the
+score. `top_matches_reference` and `blend` are the slow, obvious lexical twin parity tests use.
 """
 
 from __future__ import annotations

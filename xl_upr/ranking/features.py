@@ -5,6 +5,9 @@ share (lexical score, sentence-embedding cosine, each also as the gap to the que
 candidate), whether they name the same treaty, whether they ask about the same rights area and
 the same people, how well their best clauses agree (multi-part recommendations), how their lengths compare,
 and whether the same State recommended both (States tend to repeat their own asks).
+
+`pair_features` is the definition, one pair at a time; at run time `ranking.pairs.pair_table`
+computes the same values for all pairs of a batch (tests hold the two equal, bit for bit).
 """
 
 from __future__ import annotations
