@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from xl_upr.csr import Csr, accumulate
+from xl_upr.csr import accumulate
 from xl_upr.index import build_index
 from xl_upr.match import _cosines, _prepare_many, _query_vectors, blend, candidate_table
 from xl_upr.normalise import treaty_factor
@@ -65,7 +65,14 @@ def test_the_query_product_adds_in_scipys_order(kaz2014):
     accumulate(out, rows, cols, vals, t)
     qm = sparse.csr_matrix((vals, (rows, cols)), shape=(6, m.shape[1]))
     assert np.array_equal(out, (qm @ ref_t).toarray())
-    assert Csr(np.array([0, 2, 3]), np.array([1, 0, 2]), np.ones(3, np.float32), (2, 3)).sorted_rows() is False
+
+
+def test_a_records_stem_string_is_its_stems_sorted(kaz2014):
+    from xl_upr.normalise import terms
+
+    index = build_index(kaz2014)
+    for row in range(0, len(kaz2014), 7):
+        assert index.stem_string(row) == " ".join(sorted(set(terms(kaz2014[row].text)))), row
 
 
 def test_pair_rows_equal_the_one_pair_formulas(kaz2014):

@@ -33,14 +33,6 @@ class Csr:
         np.cumsum(np.bincount(self.indices, minlength=m), out=ptr[1:])
         return Csr(ptr, rows[order], self.data[order], (m, n))
 
-    def sorted_rows(self) -> bool:
-        """True when every row's columns are ascending."""
-        if len(self.indices) < 2:
-            return True
-        rising = np.diff(self.indices.astype(np.int64)) > 0
-        rising[self.indptr[1:-1][(self.indptr[1:-1] > 0) & (self.indptr[1:-1] < len(self.indices))] - 1] = True
-        return bool(rising.all())
-
 
 def accumulate(out: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, m: Csr) -> None:
     """``out[r] += v * m[c]`` for every (r, c, v), in order, in float32 (``out``: rows x m's columns).

@@ -81,7 +81,6 @@ class CorpusIndex:
     _by_feature: Csr | None = field(default=None, repr=False)
     _unigram: np.ndarray | None = field(default=None, repr=False)
     _treaty: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
-    _sorted: bool = field(default=False, repr=False)
     _weights: list[float] = field(default_factory=list, repr=False)
     _profiles: dict[int, Any] = field(default_factory=dict, repr=False)
     _stem_strings: dict[int, str] = field(default_factory=dict, repr=False)
@@ -148,17 +147,15 @@ class CorpusIndex:
             self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))
             self._treaty = np.fromiter((" " not in t and bool(treaties((t,))) for t in names), dtype=bool,
                                        count=len(names))
-            stems = [t for t in names if " " not in t]
-            # stems have the columns of their sorted order (`build_index`): a row's stems read in order
-            self._sorted = self.matrix.sorted_rows() and all(a < b for a, b in zip(stems, stems[1:]))
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
         cols = self.matrix.indices[start:end]
         return cols[self._unigram[cols]]
 
     def _make_stem_string(self, row: int) -> str:
+        # `build_index` gives the stems the first columns in sorted order (`terms_many` sorts them)
+        # and each row its columns ascending, so a row's stems read in column order are sorted.
         names = self.feature_names()
-        stems = [names[c] for c in self._unigram_cols(row).tolist()]
-        return " ".join(stems if self._sorted else sorted(stems))
+        return " ".join(names[c] for c in self._unigram_cols(row).tolist())
 
     def __len__(self) -> int:
         return len(self.records)
