@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quality import rank_tfidf  # noqa: E402
+from quality import evaluate, rank_tfidf  # noqa: E402
 from speed import XL  # noqa: E402
 
 GOLD = ROOT / "benchmarks" / "links" / "chn-2018-vs-2013.gold.jsonl"
@@ -61,29 +61,21 @@ def run_cli(queries: dict[str, str], corpus: dict[str, str], *flags: str) -> dic
     return out
 
 
-def report(name: str, gold: list[dict], ranked: dict[str, list[dict]]) -> None:
-    n = hit = called = right_called = new_ok = none = 0
-    mrr = rec5 = 0.0
-    for g in gold:
-        same = set(g["same"])
-        got = [r["corpus_id"] for r in ranked.get(g["query"], [])]
-        status = ranked[g["query"]][0]["status"] if got else "new"
-        right = bool(got) and got[0] in same
-        if status == "repeated":
-            called += 1
-            right_called += right
-        if not same:
-            none += 1
-            new_ok += status == "new"
-            continue
-        n += 1
-        hit += right
-        mrr += next((1 / (k + 1) for k, c in enumerate(got) if c in same), 0.0)
-        rec5 += len(same & set(got[:5])) / min(5, len(same))
-    line = f"{name:34} {hit / n:6.3f} {mrr / n:6.3f} {rec5 / n:9.3f}"
-    if any(r["status"] for hits in ranked.values() for r in hits):  # the baselines give no status
-        rep = f"{right_called / called:.2f} / {right_called / n:.2f} (n={called})" if called else "none"
-        line += f"   repeated P/R {rep}   no-counterpart -> new {new_ok} of {none}"
+def report(name: str, gold: list[dict], ranked: dict[str, list[dict]], cids: list[str]) -> None:
+    """hit@1, MRR, recall@5 (`quality.evaluate`), and how the status bands do when there are any."""
+    pos = {c: j for j, c in enumerate(cids)}
+    order = [[(pos[r["corpus_id"]], 0.0) for r in ranked.get(g["query"], [])] for g in gold]
+    keys = [str(j) for j in range(len(cids))]  # `evaluate` reads space-separated IDs; these hold spaces
+    r = evaluate(order, keys, [{"relevant_ids": " ".join(str(pos[i]) for i in g["same"])} for g in gold])
+    line = f"{name:34} {r['hit@1']:6.3f} {r['MRR']:6.3f} {r['recall@5']:9.3f}"
+    tops = [(ranked[g["query"]][0] if ranked.get(g["query"]) else {"corpus_id": "", "status": "new"}, set(g["same"]))
+            for g in gold]
+    if any(top["status"] for top, _ in tops):  # the baselines give no status
+        called = [top["corpus_id"] in same for top, same in tops if top["status"] == "repeated"]
+        with_one = sum(bool(same) for _, same in tops)
+        new = sum(top["status"] == "new" for top, same in tops if not same)
+        rep = f"{sum(called) / len(called):.2f} / {sum(called) / with_one:.2f} (n={len(called)})" if called else "none"
+        line += f"   repeated P/R {rep}   no-counterpart -> new {new} of {len(tops) - with_one}"
     print(line)
 
 
@@ -101,17 +93,18 @@ def main() -> int:
     gold, queries, corpus = rows(a.corpus)
     print(f"{len(gold)} queries ({sum(bool(g['same']) for g in gold)} with a counterpart) x {len(corpus)} records")
     print(f"{'method':34} {'hit@1':>6} {'MRR':>6} {'recall@5':>9}")
-    report("xl-upr match", gold, run_cli(queries, corpus))
-    report("xl-upr match --no-semantic", gold, run_cli(queries, corpus, "--no-semantic"))
+    qids, cids = list(queries), list(corpus)
+    report("xl-upr match", gold, run_cli(queries, corpus), cids)
+    report("xl-upr match --no-semantic", gold, run_cli(queries, corpus, "--no-semantic"), cids)
     import numpy as np
 
     from xl_upr.ranking.vectors import embeddings
 
-    qids, cids = list(queries), list(corpus)
     cos = embeddings(list(queries.values())).astype(np.float32) @ embeddings(list(corpus.values())).astype(np.float32).T
     report("MiniLM cosine alone", gold, ranked_by([sorted(enumerate(r.tolist()), key=lambda t: -t[1]) for r in cos],
-                                                  qids, cids))
-    report("TF-IDF cosine", gold, ranked_by(rank_tfidf(list(queries.values()), list(corpus.values())), qids, cids))
+                                                  qids, cids), cids)
+    report("TF-IDF cosine", gold, ranked_by(rank_tfidf(list(queries.values()), list(corpus.values())), qids, cids),
+           cids)
     return 0
 
 
