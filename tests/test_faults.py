@@ -18,7 +18,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from conftest import KAZ_2014
+from conftest import KAZ_2014, reconcile_in_child
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -71,39 +71,34 @@ def small(tmp_path, kaz2014):
 
 
 # ------------------------------------------------------------------ inputs
-def _truncated_sheet(tmp_path: Path) -> Path:
-    """A real workbook whose first sheet's XML is cut in half."""
-    good = write_records([Record("1", "Ratify the CRPD"), Record("2", "Abolish torture")], tmp_path / "good.xlsx")
-    bad = tmp_path / "truncated.xlsx"
+def _damaged(tmp_path: Path, name: str, texts: list[str], edit) -> Path:
+    """A real workbook of ``texts`` rewritten part by part: ``edit(part name, bytes)`` gives the
+    part's new bytes, or None to leave the part out."""
+    good = write_records([Record(str(i), t) for i, t in enumerate(texts, 1)], tmp_path / f"good-{name}")
+    bad = tmp_path / name
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
         for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data[: len(data) // 2]
-            dst.writestr(item, data)
+            data = edit(item.filename, src.read(item.filename))
+            if data is not None:
+                dst.writestr(item, data)
     return bad
+
+
+def _truncated_sheet(tmp_path: Path) -> Path:
+    """A real workbook whose first sheet's XML is cut in half."""
+    return _damaged(tmp_path, "truncated.xlsx", ["Ratify the CRPD", "Abolish torture"],
+                    lambda part, data: data[: len(data) // 2] if part == "xl/worksheets/sheet1.xml" else data)
 
 
 def _bad_reference(tmp_path: Path) -> Path:
-    good = write_records([Record("1", "Ratify the CRPD")], tmp_path / "good2.xlsx")
-    bad = tmp_path / "badref.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'r="A2"', b'r="2A!"')
-            dst.writestr(item, data)
-    return bad
+    return _damaged(tmp_path, "badref.xlsx", ["Ratify the CRPD"],
+                    lambda part, data: data.replace(b'r="A2"', b'r="2A!"') if part == "xl/worksheets/sheet1.xml"
+                    else data)
 
 
 def _no_sheets(tmp_path: Path) -> Path:
-    good = write_records([Record("1", "Ratify the CRPD")], tmp_path / "good3.xlsx")
-    bad = tmp_path / "nosheets.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
-        for item in src.infolist():
-            if not item.filename.startswith("xl/worksheets/"):
-                dst.writestr(item, src.read(item.filename))
-    return bad
+    return _damaged(tmp_path, "nosheets.xlsx", ["Ratify the CRPD"],
+                    lambda part, data: None if part.startswith("xl/worksheets/") else data)
 
 
 BAD_INPUTS = {
@@ -440,17 +435,7 @@ def test_two_simultaneous_reconciles_lose_nothing(small):
     """Both succeed (one waits for the other and then finds nothing to change); the only
     backup holds the original workbook; no temporary file is left."""
     original = small.read_bytes()
-    children = []
-    for _ in range(2):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            code = 1
-            try:
-                reconcile_file(small)
-                code = 0
-            finally:
-                os._exit(code)
-        children.append(pid)
+    children = [reconcile_in_child(small) for _ in range(2)]
     codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
     assert codes == [0, 0]
     backups = safe_write.list_backups(small)

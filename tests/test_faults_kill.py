@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import reconcile_in_child
 from openpyxl import load_workbook
 
 from xl_upr import safe_write
@@ -33,18 +34,6 @@ def sheet_values(path: Path) -> dict[str, list[tuple]]:
 
 def temps(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if safe_write._TMP in p.name]
-
-
-def reconcile_in_child(path: Path) -> int:
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 1
-        try:
-            reconcile_file(path)
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
 
 
 def test_kill_9_mid_write_leaves_before_or_after(tmp_path, kaz2014):
