@@ -7,6 +7,18 @@ import subprocess
 from pathlib import Path
 
 
+def print_only(book: Path, sheet: str) -> None:
+    """Hide every sheet of ``book`` but ``sheet`` and make it the active one (what gets printed)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    for name in wb.sheetnames:
+        if name != sheet:
+            wb[name].sheet_state = "hidden"
+    wb.active = wb.sheetnames.index(sheet)
+    wb.save(book)
+
+
 def first_page_png(book: Path, target: Path, *, dpi: int, x: int, y: int, width: int, height: int) -> None:
     """Print ``book`` to PDF with headless LibreOffice and save a crop of page 1 as ``target``."""
     work = book.parent

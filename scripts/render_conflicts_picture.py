@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from _render import first_page_png  # noqa: E402
+from _render import first_page_png, print_only  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from xl_upr.merge import CONFLICTS  # noqa: E402
@@ -60,10 +60,8 @@ def main() -> int:
         merged = work / "merged.xlsx"
         plan = merge_workbooks(base, copies, merged)
         print(plan.summary())
+        print_only(merged, CONFLICTS)
         wb = load_workbook(merged)
-        for name in wb.sheetnames:
-            if name != CONFLICTS:
-                wb[name].sheet_state = "hidden"
         ws = wb[CONFLICTS]
         ws.print_area = f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}{ws.max_row}"
         wb.save(merged)

@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from _render import first_page_png  # noqa: E402
-from openpyxl import load_workbook  # noqa: E402
+from _render import first_page_png, print_only  # noqa: E402
 
 from xl_upr.workbook import reconcile_file  # noqa: E402
 
@@ -26,12 +25,7 @@ def main() -> int:
         work = Path(tmp)
         book = work / "demo.xlsx"
         reconcile_file(ROOT / "workbooks" / "kazakhstan-demo.xlsx", output=book)
-        wb = load_workbook(book)
-        for name in wb.sheetnames:
-            if name != "New":
-                wb[name].sheet_state = "hidden"
-        wb.active = wb.sheetnames.index("New")
-        wb.save(book)
+        print_only(book, "New")
         # The top of page 1 (the header and the first rows), at a resolution the README can show.
         target = ROOT / "docs" / "demo-reconciled.png"
         first_page_png(book, target, dpi=150, x=0, y=120, width=1490, height=620)
