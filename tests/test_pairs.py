@@ -100,3 +100,29 @@ def test_blend_of_arrays_is_blend_of_floats():
     cos = rng.random(2000) * 1.2 - 0.1
     ratio = np.round(rng.random(2000) * 100, 3)
     assert pairs.blend(cos, ratio).tolist() == [blend(c, r) for c, r in zip(cos.tolist(), ratio.tolist())]
+
+
+@pytest.mark.parametrize("semantic", [False, True])
+def test_batches_in_worker_threads_rank_as_one_batch(kaz2014, semantic):
+    """Stage 3a of many small batches runs in worker threads; the answers are those of one batch."""
+    from xl_upr.match import match_table
+
+    index = build_index(kaz2014[60:])
+    texts = [r.text for r in kaz2014[:60]] + [""]
+    one = match_table(texts, index, limit=5, semantic=semantic, cache=False, batch=len(texts))
+    many = match_table(texts, index, limit=5, semantic=semantic, cache=False, batch=4)
+    assert [[(m.id, m.score, m.status, m.features) for m in hits] for hits in many] == \
+        [[(m.id, m.score, m.status, m.features) for m in hits] for hits in one]
+    assert one[-1] == [] and all(one[:-1])
+
+
+def test_margins_of_many_queries_at_once_are_each_querys_margins():
+    from xl_upr.ranking.model import group_margins, margins
+
+    rng = np.random.default_rng(3)
+    sizes = [1, 2, 5, 30, 3, 1, 8]
+    u = np.round(rng.normal(size=sum(sizes)), 1)  # rounded: ties for the best happen
+    u[1:3] = 0.7  # a query whose two candidates tie
+    starts = np.r_[0, np.cumsum(sizes)]
+    want = np.concatenate([margins(u[a:b]) for a, b in zip(starts[:-1], starts[1:])])
+    assert group_margins(u, starts).tolist() == want.tolist()

@@ -115,6 +115,13 @@ class CorpusIndex:
             self._vectors = embeddings([r.text for r in self.records], disk=disk, progress=progress)
         return self._vectors
 
+    def ready_for_queries(self) -> None:
+        """Make the lazily built parts that finding a query's candidates reads (the transposed
+        matrix, the weights as floats, the column flags), so batches can read them side by side."""
+        self.by_feature  # noqa: B018 - built on first access
+        self._weight_list()
+        self._unigram_flags()
+
     @property
     def by_feature(self) -> Csr:
         """The matrix transposed (features x records), made once, for query products."""
@@ -124,38 +131,58 @@ class CorpusIndex:
 
     def stem_string(self, row: int) -> str:
         """Sorted distinct stems of record ``row`` joined by spaces (read from the matrix once)."""
-        cached = self._stem_strings.get(row)
-        if cached is None:
-            cached = self._stem_strings[row] = self._make_stem_string(row)
-        return cached
+        return self.stem_strings([row])[0]
+
+    def stem_strings(self, rows: Sequence[int]) -> list[str]:
+        """`stem_string` of many rows; the missing ones made in one pass over the matrix."""
+        cache = self._stem_strings
+        missing = [r for r in dict.fromkeys(rows) if r not in cache]
+        if missing:
+            # `build_index` gives the stems the first columns in sorted order (`terms_many` sorts
+            # them) and each row its columns ascending, so a row's stems read in order are sorted.
+            names = self.feature_names()
+            for r, cols in zip(missing, self._flagged_cols(missing, self._unigram_flags()[0])):
+                cache[r] = " ".join([names[c] for c in cols])
+        return [cache[r] for r in rows]
 
     def record_treaties(self, row: int) -> frozenset[str]:
         """The treaty tokens of record ``row`` (from its stems), made once."""
-        cached = self._treaties.get(row)
-        if cached is None:
-            names = self.feature_names()
-            cols = self._unigram_cols(row)
-            cached = self._treaties[row] = frozenset(names[c] for c in cols[self._treaty[cols]].tolist())
-        return cached
+        return self.records_treaties([row])[0]
 
-    def _unigram_cols(self, row: int) -> np.ndarray:
-        """Columns of record ``row``'s stems (not pairs or themes), in column order."""
+    def records_treaties(self, rows: Sequence[int]) -> list[frozenset[str]]:
+        """`record_treaties` of many rows, the missing ones made in one pass."""
+        cache = self._treaties
+        missing = [r for r in dict.fromkeys(rows) if r not in cache]
+        if missing:
+            names = self.feature_names()
+            none: frozenset[str] = frozenset()
+            for r, cols in zip(missing, self._flagged_cols(missing, self._unigram_flags()[1])):
+                cache[r] = frozenset([names[c] for c in cols]) if cols else none
+        return [cache[r] for r in rows]
+
+    def _unigram_flags(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per column: is it a stem (not a pair or theme), is it a treaty token."""
         if self._unigram is None:
             from xl_upr.normalise import treaties
 
             names = self.feature_names()
-            self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))
             self._treaty = np.fromiter((" " not in t and bool(treaties((t,))) for t in names), dtype=bool,
                                        count=len(names))
-        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
-        cols = self.matrix.indices[start:end]
-        return cols[self._unigram[cols]]
+            self._unigram = np.fromiter((" " not in t for t in names), dtype=bool, count=len(names))  # set last
+        return self._unigram, self._treaty
 
-    def _make_stem_string(self, row: int) -> str:
-        # `build_index` gives the stems the first columns in sorted order (`terms_many` sorts them)
-        # and each row its columns ascending, so a row's stems read in column order are sorted.
-        names = self.feature_names()
-        return " ".join(names[c] for c in self._unigram_cols(row).tolist())
+    def _flagged_cols(self, rows: Sequence[int], keep: np.ndarray) -> list[list[int]]:
+        """Per row, its columns flagged in ``keep``, ascending."""
+        m = self.matrix
+        at = np.asarray(rows, dtype=np.int64)
+        starts, lens = m.indptr[at], m.indptr[at + 1] - m.indptr[at]
+        total = int(lens.sum())
+        cols = m.indices[np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)]
+        flag = keep[cols]
+        owner = np.repeat(np.arange(len(at)), lens)[flag]
+        bounds = np.searchsorted(owner, np.arange(len(at) + 1)).tolist()
+        flat = cols[flag].tolist()
+        return [flat[bounds[k]:bounds[k + 1]] for k in range(len(at))]
 
     def __len__(self) -> int:
         return len(self.records)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,7 +33,7 @@ from xl_upr.index import CorpusIndex, features
 from xl_upr.normalise import terms, terms_many, treaties, treaty_factor
 from xl_upr.ranking import pairs
 from xl_upr.ranking.embed import SemanticUnavailable
-from xl_upr.ranking.model import Ranker, margins, ranker
+from xl_upr.ranking.model import Ranker, group_margins, ranker
 from xl_upr.ranking.profile import EMPTY, Profile, profiles
 from xl_upr.ranking.vectors import embeddings
 from xl_upr.records import Record
@@ -141,6 +143,8 @@ SEMANTIC_CANDIDATES = 20
 FLOOR = 0.5
 #: Sentence-embedding products are taken over this many records at a time (bounded memory).
 _BLOCK = 32_768
+#: Worker threads finding candidates (stage 3a) while the calling thread computes pair features.
+_THREADS = 2
 
 
 def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
@@ -153,13 +157,37 @@ def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
     return out
 
 
-def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], qvec: np.ndarray | None,
-           cvec: np.ndarray | None, index: CorpusIndex, want: int | None
-           ) -> list[tuple[Profile, np.ndarray, np.ndarray] | None]:
-    """Candidates and their feature rows for a batch of queries, all pairs at once (`pairs`)."""
+@dataclass(frozen=True)
+class _Found:
+    """A batch's candidates: the live queries (positions in the batch), each pair's query (into
+    ``live``), record row, lexical cosine and embedding cosine, each live query's best
+    embedding cosine over all records, and each pair's `pairs.token_set_ratios`."""
+
+    live: list[int]
+    qi: np.ndarray
+    rows: np.ndarray
+    lex_cos: np.ndarray
+    emb: np.ndarray
+    best_emb: np.ndarray
+    ratios: np.ndarray
+
+
+def _pair_cosines(qv: np.ndarray, cvec: np.ndarray, qi: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Embedding cosines of (query, record) pairs in float64, each summed alike: the same pair
+    gets the same value whichever queries share its batch (a BLAS product's last bits depend on
+    the shape of the product: one query from Excel would otherwise score unlike the same query
+    among 300 from the command line)."""
+    return (qv[qi].astype(np.float64) * cvec[rows].astype(np.float64)).sum(axis=1)
+
+
+def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndarray | None, index: CorpusIndex,
+          want: int | None) -> _Found | None:
+    """Stage 3a of a batch: its candidates from the sparse and the embedding products, and their
+    token-set ratios. Reads the index only (so batches may run in threads side by side: numpy,
+    BLAS, the product and rapidfuzz let go of the interpreter lock)."""
     live = [i for i, q in enumerate(chunk) if q is not None]
     if not live:
-        return [None] * len(chunk)
+        return None
     queries = [q for q in chunk if q is not None]
     vectors = _query_vectors(queries, index)
     sem = _semantic_block(qvec, cvec)[live] if qvec is not None and cvec is not None else None
@@ -171,33 +199,65 @@ def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], qvec: np.nd
                                       None if sem is None else sem[start:stop], want, SEMANTIC_CANDIDATES)
         found.append((q + start, r, c, e))
     qi, rows, lex_cos, emb = (np.concatenate(parts) for parts in zip(*found))
-    best_emb = sem.max(axis=1) if sem is not None else np.zeros(len(live), dtype=np.float32)
+    if sem is not None:  # each pair's cosine anew, so no value depends on the batch (see `_pair_cosines`)
+        emb = _pair_cosines(qvec[live], cvec, qi, rows)
+        starts = np.flatnonzero(np.r_[True, qi[1:] != qi[:-1]])
+        best_emb = np.maximum.reduceat(emb, starts)  # the nearest record is always a candidate
+    else:
+        best_emb = np.zeros(len(live), dtype=np.float64)
+    ratios = pairs.token_set_ratios([q.stem_string for q in queries], qi, rows, lex_cos, index)
+    return _Found(live, qi, rows, lex_cos, emb, best_emb, ratios)
+
+
+def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], found: _Found | None, index: CorpusIndex
+           ) -> list[tuple[Profile, np.ndarray, np.ndarray] | None]:
+    """Stage 3b of a batch: the feature row of every candidate pair, all pairs at once (`pairs`);
+    fills the index's per-record caches, so batches take this stage one at a time."""
+    out: list[tuple[Profile, np.ndarray, np.ndarray] | None] = [None] * len(chunk)
+    if found is None:
+        return out
+    live = found.live
+    queries = [chunk[i] for i in live]
     batch = pairs.QueryBatch([profs[i] for i in live], [q.stem_string for q in queries],
                              [q.treaties for q in queries])
-    x = pairs.pair_table(batch, qi, rows, lex_cos, emb, best_emb, index)
-    bounds = np.searchsorted(qi, np.arange(len(live) + 1)).tolist()
-    out: list[tuple[Profile, np.ndarray, np.ndarray] | None] = [None] * len(chunk)
+    x = pairs.pair_table(batch, found.qi, found.rows, found.lex_cos, found.emb, found.best_emb, index,
+                         found.ratios)
+    bounds = np.searchsorted(found.qi, np.arange(len(live) + 1)).tolist()
     for k, i in enumerate(live):
         a, b = bounds[k], bounds[k + 1]
-        out[i] = (profs[i], rows[a:b], x[a:b])
+        out[i] = (profs[i], found.rows[a:b], x[a:b])
     return out
 
 
-def _rank(prof: Profile, rows: np.ndarray, x: np.ndarray, index: CorpusIndex, settings: MatchSettings,
-          model: Ranker, score_cutoff: float, limit: int | None) -> list[Match]:
-    if not len(rows):
-        return []
+def _rank(table: Sequence[tuple[Profile, np.ndarray, np.ndarray] | None], index: CorpusIndex,
+          settings: MatchSettings, model: Ranker, score_cutoff: float, limit: int | None) -> list[list[Match]]:
+    """Every query's candidates ranked by utility (ties: lower row first), scored by the
+    calibrated confidence; utilities, margins and confidences of all pairs in one pass."""
+    out: list[list[Match]] = [[] for _ in table]
+    present = [k for k, t in enumerate(table) if t is not None and len(t[1])]
+    if not present:
+        return out
+    rows = np.concatenate([table[k][1] for k in present])
+    x = np.concatenate([table[k][2] for k in present])
+    starts = np.zeros(len(present) + 1, dtype=np.int64)
+    np.cumsum([len(table[k][1]) for k in present], out=starts[1:])
     u = model.utility(x)
-    conf = model.confidence(u) * 100.0
-    lead = margins(u)
-    out = []
-    for i in np.lexsort((rows, -u)).tolist():
-        score = round(float(conf[i]), 1)
-        if score >= max(score_cutoff, FLOOR):
-            out.append(Match(index.records[int(rows[i])], score, int(rows[i]), settings.status(score),
-                             tuple(x[i].tolist()), model.name, float(lead[i]), prof))
-        if limit is not None and len(out) == limit:
-            break
+    lead = group_margins(u, starts)
+    conf = (model.confidence(u, lead) * 100.0).tolist()
+    order = np.lexsort((rows, -u, np.repeat(np.arange(len(present)), np.diff(starts)))).tolist()
+    row_list, lead_list, bounds = rows.tolist(), lead.tolist(), starts.tolist()
+    cut = max(score_cutoff, FLOOR)
+    records, status = index.records, settings.status
+    for g, k in enumerate(present):
+        prof, hits = table[k][0], out[k]
+        for i in order[bounds[g]:bounds[g + 1]]:
+            score = round(conf[i], 1)
+            if score >= cut:
+                r = row_list[i]
+                hits.append(Match(records[r], score, r, status(score), tuple(x[i].tolist()), model.name,
+                                  lead_list[i], prof))
+                if limit is not None and len(hits) == limit:
+                    break
     return out
 
 
@@ -237,38 +297,67 @@ def best_match(query: str | None, index: CorpusIndex, *, score_cutoff: float = 0
     return hits[0] if hits else None
 
 
+_Table = list[tuple[Profile, np.ndarray, np.ndarray] | None]
+
+
+def _embed(queries: Sequence[str | None], present: list[int], index: CorpusIndex, cache: bool,
+           progress: Callable[[int, int], None] | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The queries' and the corpus's sentence embeddings (float32; zero rows for blank
+    queries), or (None, None) with one warning when the model cannot be used."""
+    try:
+        cvec = index.vectors(disk=cache, progress=progress)
+        if len(cvec) <= _BLOCK:  # small enough to hold as float32 once
+            cvec = cvec.astype(np.float32)
+        qvec = np.zeros((len(queries), cvec.shape[1]), dtype=np.float32)
+        qvec[present] = embeddings([str(queries[i]) for i in present], disk=cache).astype(np.float32)
+        return qvec, cvec
+    except SemanticUnavailable as err:
+        _warn_once(f"sentence embeddings unavailable ({err}); using the lexical ranker")
+        return None, None
+
+
+def _tables(queries: Sequence[str | None], index: CorpusIndex, *, limit: int | None, semantic: bool, cache: bool,
+            progress: Callable[[int, int], None] | None, batch: int) -> tuple[bool, Iterator[_Table]]:
+    """Whether embeddings are used, and the `candidate_table` rows batch by batch.
+
+    Stage 3a (`_find`) of every batch is handed to worker threads at once; this thread makes
+    the queries' profiles meanwhile, then takes stage 3b of each batch as its 3a is done."""
+    prepared = _prepare_many(queries)
+    present = [i for i, q in enumerate(prepared) if q is not None]
+    qvec, cvec = _embed(queries, present, index, cache, progress) if semantic and present and len(index) \
+        else (None, None)
+    want = None if limit is None else max(CANDIDATES, 4 * limit)
+
+    def find(start: int) -> _Found | None:
+        return _find(prepared[start:start + batch], None if qvec is None else qvec[start:start + batch], cvec,
+                     index, want)
+
+    def run() -> Iterator[_Table]:
+        if not len(index):
+            yield [None] * len(prepared)
+            return
+        index.ready_for_queries()
+        starts = range(0, len(prepared), batch)
+        with ThreadPoolExecutor(max_workers=_THREADS) if len(starts) > 1 else nullcontext() as pool:
+            found = pool.map(find, starts) if pool is not None else map(find, starts)
+            profs: list[Profile] = [EMPTY] * len(prepared)
+            for i, p in zip(present, profiles([str(queries[i]) for i in present])):
+                profs[i] = p
+            for start, f in zip(starts, found):
+                yield _batch(prepared[start:start + batch], profs[start:start + batch], f, index)
+
+    return cvec is not None, run()
+
+
 def candidate_table(queries: Sequence[str | None], index: CorpusIndex, *, limit: int | None = 5,
                     semantic: bool = True, cache: bool = True, progress: Callable[[int, int], None] | None = None,
-                    batch: int = 64) -> tuple[bool, list[tuple[Profile, np.ndarray, np.ndarray] | None]]:
+                    batch: int = 64) -> tuple[bool, _Table]:
     """Per query: its profile, candidate rows and their `features.NAMES` rows (None for a blank
     query), and whether embeddings were used (False: the ``lexical`` ranker applies).
     What `match_table` ranks, and what ``scripts/train_ranker.py`` fits on."""
-    prepared = _prepare_many(queries)
-    present = [i for i, q in enumerate(prepared) if q is not None]
-    qvec = cvec = None
-    if semantic and present and len(index):
-        try:
-            cvec = index.vectors(disk=cache, progress=progress)
-            if len(cvec) <= _BLOCK:  # small enough to hold as float32 once
-                cvec = cvec.astype(np.float32)
-            qvec = np.zeros((len(prepared), cvec.shape[1]), dtype=np.float32)
-            qvec[present] = embeddings([str(queries[i]) for i in present], disk=cache).astype(np.float32)
-        except SemanticUnavailable as err:
-            _warn_once(f"sentence embeddings unavailable ({err}); using the lexical ranker")
-            qvec = cvec = None
-    profs: list[Profile] = [EMPTY] * len(prepared)
-    for i, p in zip(present, profiles([str(queries[i]) for i in present])):
-        profs[i] = p
-    want = None if limit is None else max(CANDIDATES, 4 * limit)
-    out: list[tuple[Profile, np.ndarray, np.ndarray] | None] = []
-    for start in range(0, len(prepared), batch):
-        chunk = prepared[start:start + batch]
-        if not len(index):
-            out.extend(None for _ in chunk)
-            continue
-        out.extend(_batch(chunk, profs[start:start + batch], None if qvec is None else qvec[start:start + batch],
-                          cvec, index, want))
-    return cvec is not None, out
+    used, parts = _tables(queries, index, limit=limit, semantic=semantic, cache=cache, progress=progress,
+                          batch=batch)
+    return used, [row for part in parts for row in part]
 
 
 def match_table(queries: Sequence[str | None], index: CorpusIndex, *, score_cutoff: float = 0.0,
@@ -283,12 +372,10 @@ def match_table(queries: Sequence[str | None], index: CorpusIndex, *, score_cuto
     called while a corpus is embedded for the first time.
     """
     settings = settings or MatchSettings()
-    used, table = candidate_table(queries, index, limit=limit,
-                                  semantic=settings.semantic if semantic is None else semantic,
-                                  cache=cache, progress=progress, batch=batch)
+    used, parts = _tables(queries, index, limit=limit, semantic=settings.semantic if semantic is None else semantic,
+                          cache=cache, progress=progress, batch=batch)
     model = ranker(used)
-    return [[] if t is None else _rank(t[0], t[1], t[2], index, settings, model, score_cutoff, limit)
-            for t in table]
+    return [hits for part in parts for hits in _rank(part, index, settings, model, score_cutoff, limit)]
 
 
 def score_pair(text_a: str | None, text_b: str | None) -> float:

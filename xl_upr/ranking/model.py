@@ -45,10 +45,11 @@ class Ranker:
             u += x[:, c] * w
         return u
 
-    def confidence(self, utility: np.ndarray) -> np.ndarray:
-        """Calibrated 0-1 chance that each of one query's candidates asks for the same thing."""
+    def confidence(self, utility: np.ndarray, margin: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated 0-1 chance that each of one query's candidates asks for the same thing
+        (``margin``: the candidates' `margins`, when already known)."""
         a, b, c = self.calibration
-        return 1.0 / (1.0 + np.exp(-(a * utility + b * margins(utility) + c)))
+        return 1.0 / (1.0 + np.exp(-(a * utility + b * (margins(utility) if margin is None else margin) + c)))
 
     def contributions(self, x: np.ndarray) -> list[tuple[str, float]]:
         """Each feature's share of one pair's utility (weight x value), in `NAMES` order."""
@@ -78,3 +79,20 @@ def margins(utility: np.ndarray) -> np.ndarray:
     out[top] = float(utility[top]) - second
     return out
 
+
+
+def group_margins(utility: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """`margins` of many queries' candidates at once: query ``k`` holds ``starts[k]:starts[k+1]``
+    (``starts`` ends with ``len(utility)``; every query has a candidate). The same values."""
+    sizes = np.diff(starts)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    best = np.maximum.reduceat(utility, starts[:-1])
+    at_best = np.flatnonzero(utility == best[group])
+    top = at_best[np.searchsorted(group[at_best], np.arange(len(sizes)))]  # first best, as argmax
+    rest = utility.copy()
+    rest[top] = -np.inf
+    second = np.maximum.reduceat(rest, starts[:-1])
+    out = utility - best[group]
+    out[top] = best - second
+    out[top[sizes < 2]] = 0.0
+    return out

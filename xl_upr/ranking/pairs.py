@@ -267,12 +267,26 @@ def _jaccard(inter: np.ndarray, a: np.ndarray, b: np.ndarray, empty: float = 0.5
     return np.where(union > 0, inter / np.maximum(union, 1), empty)
 
 
+def token_set_ratios(stem_strings: Sequence[str], qi: np.ndarray, rows: np.ndarray, cos: np.ndarray,
+                     index: Any) -> np.ndarray:
+    """rapidfuzz's ``token_set_ratio`` of the content stems of every pair sharing a feature
+    (``cos`` > 0; 0 for the others), in one ``cpdist`` call (which lets go of the interpreter
+    lock, so a worker thread can take it)."""
+    out = np.zeros(len(qi), dtype=np.float64)
+    live = np.flatnonzero(cos > 0)
+    if len(live):
+        out[live] = process.cpdist([stem_strings[i] for i in qi[live].tolist()],
+                                   index.stem_strings(rows[live].tolist()),
+                                   scorer=fuzz.token_set_ratio, dtype=np.float64)
+    return out
+
+
 def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndarray, emb: np.ndarray,
-               best_emb: np.ndarray, index: Any) -> np.ndarray:
+               best_emb: np.ndarray, index: Any, ratios: np.ndarray | None = None) -> np.ndarray:
     """The `NAMES` row of every pair (float64, pairs x features), as `features.pair_features`
     gives it: ``qi`` the pair's query in ``batch``, ``rows`` its record row in ``index``, ``cos``
     the lexical (weighted) cosine, ``emb`` the embedding cosine, ``best_emb`` per query its best
-    embedding cosine over all records."""
+    embedding cosine over all records; ``ratios``, the pairs' `token_set_ratios` if already known."""
     p = len(qi)
     x = np.zeros((p, len(NAMES)), dtype=np.float64)
     if not p:
@@ -282,7 +296,7 @@ def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndar
     need = need[~store.have[need]]
     if len(need):  # every candidate's profile is made (and saved) on first use
         rec = need.tolist()
-        store.add(need, index.profiles(rec), [index.record_treaties(r) for r in rec])
+        store.add(need, index.profiles(rec), index.records_treaties(rec))
     qsets = SetMasks.of(store.codes, batch.profiles, batch.terms_treaties)
     qm, rm = qsets.masks, store.sets.masks
 
@@ -295,13 +309,12 @@ def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndar
     lex = np.zeros(p, dtype=np.float64)
     live = np.flatnonzero(c64 > 0)
     if len(live):
-        ratios = process.cpdist([batch.stem_strings[i] for i in qi[live].tolist()],
-                                [index.stem_string(r) for r in rows[live].tolist()],
-                                scorer=fuzz.token_set_ratio, dtype=np.float64)
+        if ratios is None:
+            ratios = token_set_ratios(batch.stem_strings, qi, rows, cos, index)
         inter, a, b = (v[live] for v in both("terms_treaties"))
         factor = np.where((a > 0) & (b > 0) & (inter == 0), OTHER_TREATY,
                           np.where((b > 0) & (a == 0), ONLY_RECORD_TREATY, 1.0))
-        lex[live] = py_round(blend(c64[live], ratios) * factor, 2)
+        lex[live] = py_round(blend(c64[live], ratios[live]) * factor, 2)
     lex /= 100.0
     # best lexical score per query over its candidates
     starts = np.flatnonzero(np.r_[True, qi[1:] != qi[:-1]])
