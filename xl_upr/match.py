@@ -190,7 +190,8 @@ def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndar
         return None
     queries = [q for q in chunk if q is not None]
     vectors = _query_vectors(queries, index)
-    sem = _semantic_block(qvec, cvec)[live] if qvec is not None and cvec is not None else None
+    both = (qvec[live], cvec) if qvec is not None and cvec is not None else None
+    sem = _semantic_block(*both) if both is not None else None
     found = []
     step = max(1, pairs.BLOCK_ELEMENTS // max(len(index), 1))  # dense blocks of bounded size
     for start in range(0, len(queries), step):
@@ -199,12 +200,11 @@ def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndar
                                       None if sem is None else sem[start:stop], want, SEMANTIC_CANDIDATES)
         found.append((q + start, r, c, e))
     qi, rows, lex_cos, emb = (np.concatenate(parts) for parts in zip(*found))
-    if sem is not None:  # each pair's cosine anew, so no value depends on the batch (see `_pair_cosines`)
-        emb = _pair_cosines(qvec[live], cvec, qi, rows)
-        starts = np.flatnonzero(np.r_[True, qi[1:] != qi[:-1]])
-        best_emb = np.maximum.reduceat(emb, starts)  # the nearest record is always a candidate
-    else:
-        best_emb = np.zeros(len(live), dtype=np.float64)
+    best_emb = np.zeros(len(live), dtype=np.float64)
+    if both is not None:  # each pair's cosine anew, so no value depends on the batch (see `_pair_cosines`)
+        emb = _pair_cosines(*both, qi, rows)
+        best_emb[:] = -np.inf
+        np.maximum.at(best_emb, qi, emb)  # a query's nearest record is always among its candidates
     ratios = pairs.token_set_ratios([q.stem_string for q in queries], qi, rows, lex_cos, index)
     return _Found(live, qi, rows, lex_cos, emb, best_emb, ratios)
 
@@ -217,7 +217,7 @@ def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], found: _Fou
     if found is None:
         return out
     live = found.live
-    queries = [chunk[i] for i in live]
+    queries = [q for q in chunk if q is not None]  # the live ones, in order
     batch = pairs.QueryBatch([profs[i] for i in live], [q.stem_string for q in queries],
                              [q.treaties for q in queries])
     x = pairs.pair_table(batch, found.qi, found.rows, found.lex_cos, found.emb, found.best_emb, index,
@@ -234,22 +234,22 @@ def _rank(table: Sequence[tuple[Profile, np.ndarray, np.ndarray] | None], index:
     """Every query's candidates ranked by utility (ties: lower row first), scored by the
     calibrated confidence; utilities, margins and confidences of all pairs in one pass."""
     out: list[list[Match]] = [[] for _ in table]
-    present = [k for k, t in enumerate(table) if t is not None and len(t[1])]
-    if not present:
+    live = [(k, t) for k, t in enumerate(table) if t is not None and len(t[1])]
+    if not live:
         return out
-    rows = np.concatenate([table[k][1] for k in present])
-    x = np.concatenate([table[k][2] for k in present])
-    starts = np.zeros(len(present) + 1, dtype=np.int64)
-    np.cumsum([len(table[k][1]) for k in present], out=starts[1:])
+    rows = np.concatenate([t[1] for _, t in live])
+    x = np.concatenate([t[2] for _, t in live])
+    starts = np.zeros(len(live) + 1, dtype=np.int64)
+    np.cumsum([len(t[1]) for _, t in live], out=starts[1:])
     u = model.utility(x)
     lead = group_margins(u, starts)
     conf = (model.confidence(u, lead) * 100.0).tolist()
-    order = np.lexsort((rows, -u, np.repeat(np.arange(len(present)), np.diff(starts)))).tolist()
+    order = np.lexsort((rows, -u, np.repeat(np.arange(len(live)), np.diff(starts)))).tolist()
     row_list, lead_list, bounds = rows.tolist(), lead.tolist(), starts.tolist()
     cut = max(score_cutoff, FLOOR)
     records, status = index.records, settings.status
-    for g, k in enumerate(present):
-        prof, hits = table[k][0], out[k]
+    for g, (k, (prof, _rows, _x)) in enumerate(live):
+        hits = out[k]
         for i in order[bounds[g]:bounds[g + 1]]:
             score = round(conf[i], 1)
             if score >= cut:
