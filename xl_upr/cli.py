@@ -18,9 +18,8 @@ from xl_upr.errors import XlUprError, XlUprWarning
 
 def _cmd_match(args: argparse.Namespace) -> int:
     from xl_upr._cells import safe_text
-    from xl_upr.explain import why
     from xl_upr.index_store import load_index, save_index
-    from xl_upr.match import match_table
+    from xl_upr.jobs import match_explained
     from xl_upr.records import load_records
     from xl_upr.settings import MatchSettings
 
@@ -28,15 +27,15 @@ def _cmd_match(args: argparse.Namespace) -> int:
     queries = load_records(args.queries)
     corpus = load_records(args.corpus)
     index = load_index(corpus, disk=not args.no_cache)
-    results = match_table([q.text for q in queries], index, limit=args.top, settings=settings,
-                          semantic=False if args.no_semantic else None, cache=not args.no_cache,
-                          progress=_progress_bar("embedding the corpus (first time only)"))
+    results = match_explained([q.text for q in queries], index, limit=args.top, settings=settings,
+                              semantic=False if args.no_semantic else None, cache=not args.no_cache,
+                              progress=_progress_bar("embedding the corpus (first time only)"))
     save_index(index, disk=not args.no_cache)
     rows = []
     for q, hits in zip(queries, results):
-        for rank, m in enumerate(hits, start=1):
+        for rank, (m, reason) in enumerate(hits, start=1):
             rows.append({"query_id": q.id, "rank": rank, "corpus_id": m.id, "score": round(m.score, 1),
-                         "status": m.status, "why": why(m, index)})
+                         "status": m.status, "why": reason})
     if args.format == "json":
         from xl_upr._cells import clean_text
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from xl_upr.explain import why
 from xl_upr.index import build_index
-from xl_upr.match import match_table
+from xl_upr.jobs import match_explained
 from xl_upr.records import Record, records_from_rows
 from xl_upr.settings import MatchSettings
 
@@ -56,11 +55,10 @@ def match_frame(new: pd.DataFrame | Sequence[Record], prior: pd.DataFrame | Sequ
     queries, corpus = _records(new, "new"), _records(prior, "prior")
     index = build_index(corpus)
     rows = []
-    for q, hits in zip(queries, match_table([q.text for q in queries], index, limit=top,
-                                            score_cutoff=score_cutoff, settings=settings)):
-        for rank, m in enumerate(hits, start=1):
-            rows.append([q.id, rank, m.id, round(m.score, 1), m.status, why(m, index),
-                         q.text, m.record.text])
+    for q, hits in zip(queries, match_explained([q.text for q in queries], index, limit=top,
+                                                score_cutoff=score_cutoff, settings=settings)):
+        for rank, (m, reason) in enumerate(hits, start=1):
+            rows.append([q.id, rank, m.id, round(m.score, 1), m.status, reason, q.text, m.record.text])
         if not hits:
             rows.append([q.id, None, None, None, "new", "", q.text, None])
     frame = pd.DataFrame(rows, columns=COLUMNS)

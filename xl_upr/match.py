@@ -173,11 +173,11 @@ class _Found:
 
 
 def _pair_cosines(qv: np.ndarray, cvec: np.ndarray, qi: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Embedding cosines of (query, record) pairs in float64, each summed alike: the same pair
-    gets the same value whichever queries share its batch (a BLAS product's last bits depend on
-    the shape of the product: one query from Excel would otherwise score unlike the same query
-    among 300 from the command line)."""
-    return (qv[qi].astype(np.float64) * cvec[rows].astype(np.float64)).sum(axis=1)
+    """Embedding cosines of (query, record) pairs, each pair's dot product on its own: the same
+    pair gets the same value whichever queries share its batch (a matrix product's last bits
+    depend on its shape: one query from Excel would otherwise score unlike the same query among
+    300 from the command line)."""
+    return np.vecdot(qv[qi], cvec[rows].astype(np.float32, copy=False)).astype(np.float64)
 
 
 def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndarray | None, index: CorpusIndex,
@@ -376,6 +376,14 @@ def match_table(queries: Sequence[str | None], index: CorpusIndex, *, score_cuto
                           cache=cache, progress=progress, batch=batch)
     model = ranker(used)
     return [hits for part in parts for hits in _rank(part, index, settings, model, score_cutoff, limit)]
+
+
+def embed_queries(queries: Sequence[str | None], index: CorpusIndex, *, cache: bool = True,
+                  progress: Callable[[int, int], None] | None = None) -> bool:
+    """Embed the corpus and the queries now (kept in memory for the match that follows);
+    False, after one warning, when the model cannot be used."""
+    texts = [str(q) for q in queries if q is not None and str(q).strip()]
+    return not len(index) or _embed(texts, list(range(len(texts))), index, cache, progress)[0] is not None
 
 
 def score_pair(text_a: str | None, text_b: str | None) -> float:

@@ -93,6 +93,8 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
             )
         key[want] = found
     known = {f.name for f in fields(Record)} | {"recommending_states"}
+    id_name, text_name = (str(key[k]).strip().lower() for k in ("id", "text"))
+    bare = id_name == "id" and text_name == "text"  # a row of just these two columns has no extras
     out: list[Record] = []
     seen: dict[str, int] = {}
     lower: dict[Any, str] = {}
@@ -105,31 +107,33 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
             if name is None:
                 name = lower[k] = str(k).strip().lower()
             row[name] = v.strip() if type(v) is str else _cell(_scalar(v, source, f"{unit} {n}", k))
-        where = f"{unit} {n}"
-        rid, text = row.get(str(key["id"]).strip().lower(), ""), row.get(str(key["text"]).strip().lower(), "")
+        rid, text = row.get(id_name, ""), row.get(text_name, "")
         if not rid and not text:
             continue
         if not rid:
-            raise InputError(f"{source}: {where} has text but an empty id; give every row an id")
+            raise InputError(f"{source}: {unit} {n} has text but an empty id; give every row an id")
         if not text:
-            raise InputError(f"{source}: {where} (id {rid!r}) has an empty text")
+            raise InputError(f"{source}: {unit} {n} (id {rid!r}) has an empty text")
         if rid in seen:
             raise InputError(f"{source}: id {rid!r} appears twice ({unit}s {seen[rid]} and {n}); "
                              "ids must be unique")
         seen[rid] = n
+        get = row.get
+        states, themes = get("recommending_states", get("states", "")), get("themes", "")
         out.append(Record(
             id=rid, text=text,
-            paragraph=row.get("paragraph", ""),
-            states=_split_list(row.get("recommending_states", row.get("states", ""))),
-            response=row.get("response", "").lower(),
-            cycle=row.get("cycle", ""),
-            document=row.get("document", ""),
-            mechanism=row.get("mechanism", ""),
-            year=row.get("year", ""),
-            implementation=row.get("implementation", ""),
-            themes=_split_list(row.get("themes", "")),
-            follow_up=row.get("follow_up", "").lower() in {"yes", "true", "1", "x"},
-            extra={k: v for k, v in row.items() if k not in known and k not in ("id", "text")},
+            paragraph=get("paragraph", ""),
+            states=_split_list(states) if states else (),
+            response=get("response", "").lower(),
+            cycle=get("cycle", ""),
+            document=get("document", ""),
+            mechanism=get("mechanism", ""),
+            year=get("year", ""),
+            implementation=get("implementation", ""),
+            themes=_split_list(themes) if themes else (),
+            follow_up=get("follow_up", "").lower() in {"yes", "true", "1", "x"},
+            extra={k: v for k, v in row.items() if k not in known and k != "id" and k != "text"}
+            if len(row) > 2 or not bare else {},
         ))
     if not out:
         raise InputError(f"{source}: every row is empty; it needs ids and texts")

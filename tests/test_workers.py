@@ -1,0 +1,58 @@
+"""A match split over two processes answers exactly as one process does."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from xl_upr import jobs, workers
+from xl_upr.index import build_index
+
+pytestmark = pytest.mark.skipif(not workers.available(), reason="no fork-based split on this platform")
+
+
+def _answers(result):
+    return [[(m.id, m.score, m.status, m.features, m.margin, reason) for m, reason in hits] for hits in result]
+
+
+@pytest.mark.parametrize("semantic", [False, True])
+def test_a_split_match_answers_as_one_process(kaz2014, monkeypatch, semantic):
+    texts = [r.text for r in kaz2014[:70]] + ["", "Ratify the CRPD"]
+    one = jobs.match_explained(texts, build_index(kaz2014[70:]), semantic=semantic, cache=False, batch=16)
+    monkeypatch.setattr(jobs, "SPLIT_QUERIES", 10)
+    calls = []
+    real = workers.in_two
+    monkeypatch.setattr(workers, "in_two", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    index = build_index(kaz2014[70:])
+    two = jobs.match_explained(texts, index, semantic=semantic, cache=False, batch=16)
+    assert calls == [48]  # the first half in whole batches
+    assert _answers(two) == _answers(one)
+    # the child's candidate profiles came back: the parent has every hit's record profiled
+    assert all(m.key in index._profiles for hits in two for m, _ in hits)
+
+
+def test_a_child_that_fails_has_its_part_redone_here():
+    parent = os.getpid()
+
+    def run(part):
+        return [(x * 2, os.getpid()) for x in part]
+
+    def encode(result):
+        raise RuntimeError("the child fails")
+
+    first, second = workers.in_two(list(range(10)), 4, run, encode, lambda data: data)
+    assert [v for v, _ in first + second] == [x * 2 for x in range(10)]
+    assert {pid for _, pid in first + second} == {parent}
+
+
+def test_the_child_computes_the_second_part():
+    first, second = workers.in_two(list(range(10)), 4, lambda part: [(x, os.getpid()) for x in part],
+                                   lambda r: r, lambda data: data)
+    assert [x for x, _ in first] == [0, 1, 2, 3] and [x for x, _ in second] == list(range(4, 10))
+    assert {pid for _, pid in first} == {os.getpid()} and {pid for _, pid in second} != {os.getpid()}
+
+
+def test_the_split_can_be_turned_off(monkeypatch):
+    monkeypatch.setenv("XL_UPR_WORKERS", "1")
+    assert not workers.available()
