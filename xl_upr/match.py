@@ -191,13 +191,12 @@ def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndar
     queries = [q for q in chunk if q is not None]
     vectors = _query_vectors(queries, index)
     both = (qvec[live], cvec) if qvec is not None and cvec is not None else None
-    sem = _semantic_block(*both) if both is not None else None
     found = []
     step = max(1, pairs.BLOCK_ELEMENTS // max(len(index), 1))  # dense blocks of bounded size
     for start in range(0, len(queries), step):
         stop = min(len(queries), start + step)
-        q, r, c, e = pairs.candidates(_cosines(vectors, start, stop, index),
-                                      None if sem is None else sem[start:stop], want, SEMANTIC_CANDIDATES)
+        sem = _semantic_block(both[0][start:stop], both[1]) if both is not None else None
+        q, r, c, e = pairs.candidates(_cosines(vectors, start, stop, index), sem, want, SEMANTIC_CANDIDATES)
         found.append((q + start, r, c, e))
     qi, rows, lex_cos, emb = (np.concatenate(parts) for parts in zip(*found))
     best_emb = np.zeros(len(live), dtype=np.float64)
