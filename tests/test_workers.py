@@ -56,3 +56,29 @@ def test_the_child_computes_the_second_part():
 def test_the_split_can_be_turned_off(monkeypatch):
     monkeypatch.setenv("XL_UPR_WORKERS", "1")
     assert not workers.available()
+
+
+def test_terms_in_two_processes_are_the_terms_and_words_of_one(kaz2014, monkeypatch):
+    """An index's texts normalised in two processes: the same arrays, and `SURFACE` (the readable
+    word of each stem, which explanations show) gets the words one process would give it."""
+    from xl_upr import normalise
+
+    texts = [r.text for r in kaz2014] * 2 + ["Accede to the Convention against Torture (Chile)"]
+    saved = dict(normalise.SURFACE)
+    try:
+        normalise.SURFACE.clear()
+        one = normalise.terms_many(texts)
+        words_one = dict(normalise.SURFACE)
+        normalise.SURFACE.clear()
+        monkeypatch.setattr(normalise, "SPLIT_TEXTS", 10)
+        calls = []
+        real = workers.in_two
+        monkeypatch.setattr(workers, "in_two", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+        two = normalise.terms_in_two(texts)
+        words_two = dict(normalise.SURFACE)
+    finally:
+        normalise.SURFACE.clear()
+        normalise.SURFACE.update(saved)
+    assert calls == [len(texts) // 2]
+    assert two[0] == one[0] and two[1].tolist() == one[1].tolist() and two[2].tolist() == one[2].tolist()
+    assert words_two == words_one and len(words_one) > 300

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from xl_upr.csr import Csr
-from xl_upr.normalise import terms_many, weight_multiplier
+from xl_upr.normalise import terms_in_two, weight_multiplier
 from xl_upr.records import Record
 
 
@@ -262,7 +262,7 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     """
     records = tuple(records)
     n = len(records)
-    stem_names, ids, docs = terms_many([r.text for r in records])
+    stem_names, ids, docs = terms_in_two([r.text for r in records])
     s = len(stem_names)
     zz = np.fromiter((t.startswith("zz") for t in stem_names), dtype=bool, count=s)
     # Word pairs, in either order, of neighbouring content stems within one text.

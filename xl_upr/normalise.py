@@ -519,6 +519,13 @@ def terms_many(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]
     gate word get their phrase patterns applied pattern by pattern over the joined subset.
     The result equals ``[terms(t) for t in texts]`` (tested).
     """
+    return _terms_many(texts)[:3]
+
+
+def _terms_many(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray, tuple[int, int, int]]:
+    """`terms_many`, and the size of `SURFACE` before stemming, after the plain words and after
+    the words the phrase patterns wrote (what `terms_in_two` needs to give `SURFACE` the words
+    one process would give it)."""
     texts = [t.replace(SEPARATOR, " ") for t in texts]
     plain = _plain(SEPARATOR.join(texts))
     codes, uniq, doc_of, is_sep = _tokenise(plain)
@@ -546,7 +553,13 @@ def terms_many(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]
             f_codes, f_uniq, f_doc, f_sep = _tokenise(SEPARATOR.join(done[d] for d in fl))
             fl_arr = np.asarray(fl, dtype=np.int64)
             parts.append((f_codes[~f_sep], f_uniq, fl_arr[f_doc[~f_sep]]))
-    seqs_by_part = [[_stem_seq(u) if u != SEPARATOR else () for u in part_uniq] for _, part_uniq, _ in parts]
+    marks = [len(SURFACE)]
+    seqs_by_part = []
+    for _, part_uniq, _ in parts:  # the plain words, then those the phrase patterns wrote
+        seqs_by_part.append([_stem_seq(u) if u != SEPARATOR else () for u in part_uniq])
+        marks.append(len(SURFACE))
+    marks += [marks[-1]] * (3 - len(marks))
+    surface_marks = (marks[0], marks[1], marks[2])
     names = sorted({s for seqs in seqs_by_part for seq in seqs for s in seq})
     sid = {s: i for i, s in enumerate(names)}
     all_ids, all_docs = [], []
@@ -560,9 +573,60 @@ def terms_many(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]
         all_ids.append(flat[starts] if total else np.zeros(0, dtype=np.int64))
         all_docs.append(np.repeat(part_docs, n_out))
     if not all_ids:
-        return names, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return names, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), surface_marks
     ids, docs = np.concatenate(all_ids), np.concatenate(all_docs)
     if len(all_ids) > 1:
         order = np.argsort(docs, kind="stable")
         ids, docs = ids[order], docs[order]
-    return names, ids, docs
+    return names, ids, docs, surface_marks
+
+
+#: Texts from which `terms_in_two` splits the work over two processes.
+SPLIT_TEXTS = 4_000
+
+_Words = tuple[dict[str, str], dict[str, str]]
+
+
+def _terms_and_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray, _Words]:
+    names, ids, docs, (m0, m1, m2) = _terms_many(texts)
+    added = list(SURFACE.items())[m0:]
+    return names, ids, docs, (dict(added[:m1 - m0]), dict(added[m1 - m0:m2 - m0]))
+
+
+def terms_in_two(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`terms_many`, the second half of the texts in a child process where `workers` can split
+    (a corpus index of thousands of texts): the same arrays, and the same readable words in
+    `SURFACE` (one process gives a stem the first word that made it: the plain words of all
+    texts before the words the phrase patterns wrote)."""
+    if len(texts) < SPLIT_TEXTS:
+        return terms_many(texts)
+    from xl_upr import workers
+
+    if not workers.available():
+        return terms_many(texts)
+    before = dict(SURFACE)
+    done = []
+
+    def decode(result: tuple[list[str], np.ndarray, np.ndarray, _Words]) -> tuple[list[str], np.ndarray,
+                                                                                   np.ndarray, _Words]:
+        done.append(True)
+        return result
+
+    at = len(texts) // 2
+    first, second = workers.in_two(texts, at, _terms_and_words, lambda r: r, decode)
+    if not done:  # the child failed and this process did its half after its own: start over, in one
+        SURFACE.clear()
+        SURFACE.update(before)
+        return terms_many(texts)
+    (n1, i1, d1, (plain1, _)), (n2, i2, d2, (plain2, phrased2)) = first, second
+    for stem_, word in plain2.items():  # a plain word of the second half comes before a phrase's word
+        if stem_ not in plain1:
+            SURFACE[stem_] = word
+    for stem_, word in phrased2.items():
+        SURFACE.setdefault(stem_, word)
+    names = sorted(set(n1).union(n2))
+    col = {t: i for i, t in enumerate(names)}
+    remap1 = np.array([col[t] for t in n1], dtype=np.int64)
+    remap2 = np.array([col[t] for t in n2], dtype=np.int64)
+    ids = np.concatenate((remap1[i1] if len(i1) else i1, remap2[i2] if len(i2) else i2))
+    return names, ids, np.concatenate((d1, d2 + at))
