@@ -20,16 +20,20 @@ def _answers(result):
 def test_a_split_match_answers_as_one_process(kaz2014, monkeypatch, semantic):
     texts = [r.text for r in kaz2014[:70]] + ["", "Ratify the CRPD"]
     one = jobs.match_explained(texts, build_index(kaz2014[70:]), semantic=semantic, cache=False, batch=16)
-    monkeypatch.setattr(jobs, "SPLIT_QUERIES", 10)
+    monkeypatch.setattr(jobs, "SPLIT_QUERIES_FRESH", 10)
+    monkeypatch.setattr(jobs, "SPLIT_QUERIES", 100)
     calls = []
     real = workers.in_two
     monkeypatch.setattr(workers, "in_two", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
     index = build_index(kaz2014[70:])
     two = jobs.match_explained(texts, index, semantic=semantic, cache=False, batch=16)
-    assert calls == [48]  # the first half in whole batches
+    assert calls == [32]  # a fresh index: split, about half in whole batches
     assert _answers(two) == _answers(one)
     # the child's candidate profiles came back: the parent has every hit's record profiled
-    assert all(m.key in index._profiles for hits in two for m, _ in hits)
+    assert {m.key for hits in two for m, _ in hits} <= index.profiled
+    again = jobs.match_explained(texts, index, semantic=semantic, cache=False, batch=16)
+    assert calls == [32]  # profiled now, and fewer than SPLIT_QUERIES: one process
+    assert _answers(again) == _answers(one)
 
 
 def test_a_child_that_fails_has_its_part_redone_here():

@@ -99,6 +99,20 @@ class CorpusIndex:
             self._profiles.update(zip(missing, profiles([self.records[r].text for r in missing])))
         return [self._profiles[r] for r in rows]
 
+    @property
+    def profiled(self) -> frozenset[int]:
+        """Rows whose profile is made (on first use, or read with a cached index)."""
+        return frozenset(self._profiles)
+
+    def profiles_since(self, known: frozenset[int]) -> dict[int, Any]:
+        """The profiles made of rows not in ``known`` (what another process needs to be told)."""
+        return {r: p for r, p in self._profiles.items() if r not in known}
+
+    def add_profiles(self, made: Mapping[int, Any]) -> None:
+        """Take profiles another process made (of these same records); those here are kept."""
+        for r, p in made.items():
+            self._profiles.setdefault(r, p)
+
     def record_sets(self) -> Any:
         """`ranking.pairs.RecordSets` of the records (their sets as bit masks, filled on first use)."""
         if self._record_sets is None:

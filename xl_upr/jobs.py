@@ -1,7 +1,8 @@
 """A whole match job: rank many queries and explain every hit, in two processes where that pays.
 
 What `xl-upr match` and `frames.match_frame` run. A job of at least `SPLIT_QUERIES` queries
-against at most `SPLIT_RECORDS` records is split in two (`workers.in_two`): the embeddings are
+(`SPLIT_QUERIES_FRESH` against an index built in this run) against at most `SPLIT_RECORDS`
+records is split in two (`workers.in_two`): the embeddings are
 made here first, so both processes read them from memory, and the profiles the child makes of
 its candidates come back with its answer, so the saved index holds them all.
 """
@@ -18,8 +19,12 @@ from xl_upr.match import Match, embed_queries, match_table
 from xl_upr.ranking.profile import Profile
 from xl_upr.settings import MatchSettings
 
-#: Fewest queries for which a second process pays (measured: at 300 queries it does not).
+#: Fewest queries for which a second process pays (measured: at 300 queries against a cached
+#: index it does not) …
 SPLIT_QUERIES = 1000
+#: … and against an index that has no record profiled yet (built in this run: profiling the
+#: candidates is then most of the work, and the two processes share it).
+SPLIT_QUERIES_FRESH = 200
 #: Most records for a split: above, the second process's own per-batch products and copied
 #: pages would cost more memory than its time is worth.
 SPLIT_RECORDS = 100_000
@@ -40,26 +45,26 @@ def match_explained(queries: Sequence[str | None], index: CorpusIndex, *, limit:
                             semantic=use_semantic, cache=cache, progress=progress, batch=batch)
         return [[(m, why(m, index)) for m in hits] for hits in found]
 
-    if len(queries) < SPLIT_QUERIES or not len(index) or len(index) > SPLIT_RECORDS or not workers.available():
+    least = SPLIT_QUERIES_FRESH if not index.profiled else SPLIT_QUERIES
+    if len(queries) < least or not len(index) or len(index) > SPLIT_RECORDS or not workers.available():
         return run(queries)
     if use_semantic:
         use_semantic = embed_queries(queries, index, cache=cache, progress=progress)
     index.ready_for_queries()
-    known = set(index._profiles)
+    known = index.profiled
 
     def encode(result: Explained) -> tuple[list[Any], dict[int, Profile]]:
         hits = [(h[0][0].query if h else None,
                  [(m.key, m.score, m.status, m.features, m.ranker, m.margin, reason) for m, reason in h])
                 for h in result]
-        return hits, {r: p for r, p in index._profiles.items() if r not in known}
+        return hits, index.profiles_since(known)
 
     def decode(data: tuple[list[Any], dict[int, Profile]]) -> Explained:
         hits, made = data
-        for r, p in made.items():
-            index._profiles.setdefault(r, p)
+        index.add_profiles(made)
         return [[(Match(index.records[k], s, k, st, f, rk, mg, query), reason) for k, s, st, f, rk, mg, reason in h]
                 for query, h in hits]
 
-    at = -(-len(queries) // (2 * batch)) * batch  # the first half, in whole batches
+    at = max(1, len(queries) // (2 * batch)) * batch  # about half, whole batches (this process also writes)
     first, second = workers.in_two(queries, at, run, encode, decode)
     return first + second
