@@ -126,3 +126,33 @@ def test_margins_of_many_queries_at_once_are_each_querys_margins():
     starts = np.r_[0, np.cumsum(sizes)]
     want = np.concatenate([margins(u[a:b]) for a, b in zip(starts[:-1], starts[1:])])
     assert group_margins(u, starts).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("k", [1, 4, 30])
+def test_nearest_of_the_parts_are_the_nearest_of_all(k):
+    """Embedding neighbours found block by block over the records, then merged, are those found
+    over all records at once (ties: smallest record first)."""
+    rng = np.random.default_rng(k)
+    values = (rng.integers(0, 9, size=(6, 250)) / 8).astype(np.float32)  # many ties
+    parts = []
+    for start in range(0, 250, 64):
+        q, r = pairs.top_pairs(values[:, start:start + 64], k)
+        parts.append((q, r + start, values[q, r + start]))
+    q, r, v = (np.concatenate(p) for p in zip(*parts))
+    got = pairs.merge_top(q, r, v, k)
+    want = pairs.top_pairs(values, k)
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def test_nearest_records_blockwise_over_a_large_corpus(monkeypatch):
+    """`match._nearest` over float16 vectors in blocks (as for a corpus over `_BLOCK` records)
+    gives the pairs of one product over all (values exact here, so any order of sums agrees)."""
+    from xl_upr import match
+
+    rng = np.random.default_rng(5)
+    qv = (rng.integers(0, 3, size=(5, 16)) / 2).astype(np.float32)
+    cvec = (rng.integers(0, 9, size=(300, 16)) / 8).astype(np.float16)
+    want = pairs.top_pairs(qv @ cvec.astype(np.float32).T, 7)
+    monkeypatch.setattr(match, "_BLOCK", 64)
+    got = match._nearest(qv, cvec, 7)
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()

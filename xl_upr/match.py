@@ -147,14 +147,19 @@ _BLOCK = 32_768
 _THREADS = 2
 
 
-def _semantic_block(qv: np.ndarray, cvec: np.ndarray) -> np.ndarray:
-    """Cosines of query vectors against all records (float32), blockwise over records."""
+def _nearest(qv: np.ndarray, cvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(query, record) pairs of each query's ``k`` nearest records by embedding cosine, ordered
+    by query: the product taken over `_BLOCK` records at a time (each block made float32 once),
+    each block's nearest kept, then the nearest of those (the same pairs as over all at once)."""
     if len(cvec) <= _BLOCK:
-        return qv @ cvec.T
-    out = np.empty((len(qv), len(cvec)), dtype=np.float32)
+        return pairs.top_pairs(qv @ cvec.T, k)
+    found = []
     for start in range(0, len(cvec), _BLOCK):
-        out[:, start:start + _BLOCK] = qv @ cvec[start:start + _BLOCK].astype(np.float32).T
-    return out
+        block = qv @ cvec[start:start + _BLOCK].astype(np.float32).T
+        q, r = pairs.top_pairs(block, k)
+        found.append((q, r + start, block[q, r]))
+    q, r, v = (np.concatenate(part) for part in zip(*found))
+    return pairs.merge_top(q, r, v, k)
 
 
 @dataclass(frozen=True)
@@ -191,14 +196,20 @@ def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndar
     queries = [q for q in chunk if q is not None]
     vectors = _query_vectors(queries, index)
     both = (qvec[live], cvec) if qvec is not None and cvec is not None else None
+    n = len(index)
+    near = _nearest(*both, n if want is None else max(want, SEMANTIC_CANDIDATES)) if both is not None else None
     found = []
-    step = max(1, pairs.BLOCK_ELEMENTS // max(len(index), 1))  # dense blocks of bounded size
+    step = max(1, pairs.BLOCK_ELEMENTS // max(n, 1))  # dense blocks of bounded size
     for start in range(0, len(queries), step):
         stop = min(len(queries), start + step)
-        sem = _semantic_block(both[0][start:stop], both[1]) if both is not None else None
-        q, r, c, e = pairs.candidates(_cosines(vectors, start, stop, index), sem, want, SEMANTIC_CANDIDATES)
-        found.append((q + start, r, c, e))
-    qi, rows, lex_cos, emb = (np.concatenate(parts) for parts in zip(*found))
+        mine = None
+        if near is not None:
+            a, b = np.searchsorted(near[0], [start, stop])
+            mine = (near[0][a:b] - start, near[1][a:b])
+        q, r, c = pairs.candidates(_cosines(vectors, start, stop, index), want, mine)
+        found.append((q + start, r, c))
+    qi, rows, lex_cos = (np.concatenate(parts) for parts in zip(*found))
+    emb = np.zeros(len(qi), dtype=np.float64)
     best_emb = np.zeros(len(live), dtype=np.float64)
     if both is not None:  # each pair's cosine anew, so no value depends on the batch (see `_pair_cosines`)
         emb = _pair_cosines(*both, qi, rows)

@@ -64,27 +64,32 @@ def top_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return r[keep], c[keep]
 
 
-def candidates(lex: np.ndarray, sem: np.ndarray | None, want: int | None, semantic_want: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Candidates of a block of queries: (query, row) pairs ordered by query then row, each
-    pair's lexical cosine (0 where the texts share no feature) and its embedding cosine (0
-    without embeddings).
+def merge_top(q: np.ndarray, r: np.ndarray, v: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `top_pairs` of rows whose values come in parts (each part a row's top ``k`` of some of
+    its columns): each row's ``k`` largest of all, ties by smallest column, ordered by row."""
+    order = np.lexsort((r, -v, q))
+    q, r = q[order], r[order]
+    keep = np.arange(len(q)) - np.searchsorted(q, q) < k
+    return q[keep], r[keep]
+
+
+def candidates(lex: np.ndarray, want: int | None, nearest: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates of a block of queries: (query, row) pairs ordered by query then row, and each
+    pair's lexical cosine (0 where the texts share no feature).
 
     ``lex`` holds the weighted cosines (queries x records, ``-inf`` where none); each query
-    keeps its ``want`` best (all when None) and its ``max(want, semantic_want)`` nearest
-    neighbours by ``sem`` (queries x records)."""
+    keeps its ``want`` best (all when None) and the (query, row) pairs of ``nearest`` (its
+    embedding neighbours)."""
     n = lex.shape[1]
-    k = n if want is None else want
-    q, r = top_pairs(lex, k)
+    q, r = top_pairs(lex, n if want is None else want)
     keys = q * n + r
-    if sem is not None:
-        q, r = top_pairs(sem, max(k, semantic_want))
-        keys = np.concatenate((keys, q * n + r))
+    if nearest is not None:
+        keys = np.concatenate((keys, nearest[0] * n + nearest[1]))
     q, r = np.divmod(np.unique(keys), n)
     cos = lex[q, r]
     cos[cos == -np.inf] = 0.0
-    emb = sem[q, r] if sem is not None else np.zeros(len(q), dtype=np.float32)
-    return q, r, cos, emb
+    return q, r, cos
 
 
 # --------------------------------------------------------------------------- exact arithmetic
