@@ -14,8 +14,11 @@ set of the tree (``wait4``). Rows:
 - ``tf-idf script``: benchmarks/tfidf_baseline.py (scikit-learn TfidfVectorizer + cosine, top 5);
 - ``rapidfuzz cdist``: ``process.cdist(token_set_ratio)`` over all pairs, top 5.
 
-Each row but the first run is the median of three runs. Ratios are each row's wall time over
-the TF-IDF script's, measured in the same run.
+The warm, lexical and TF-IDF commands run in `REPEAT` rounds, each command once per round, so
+a change in a shared machine's load touches them alike; a row gives the medians, and its
+ratio is the median (and range) of its wall time over the TF-IDF script's in the same round.
+Peak memory is that of the largest process (a forked child of a split shares its parent's
+pages). The first run and rapidfuzz's are timed once, against the median TF-IDF wall.
 ``--large`` adds 300 x 267,000 (lexical and warm only: a first embedding of 267k texts takes
 about 12 minutes on 2 cores, and is reported when run).
 """
@@ -28,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,8 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
-#: Timed runs per command (the median is reported); a first run is timed once.
-REPEAT = 3
+#: Rounds of timed runs (every command once per round; medians are reported); a first run is timed once.
+REPEAT = 5
 XL = shutil.which("xl-upr") or str(Path(sys.executable).with_name("xl-upr"))
 
 CDIST = """
@@ -84,12 +88,8 @@ def write_corpus(path: Path, n: int, seed: int, parts: list[str]) -> None:
         w.writerows([f"R{seed}-{i}", t] for i, t in enumerate(make_corpus(n, seed, parts)))
 
 
-def run(cmd: list[str], env: dict[str, str], repeat: int = 1) -> dict[str, float]:
-    """Wall, CPU (user+sys of the process tree) and peak RSS (MiB) of one command; with
-    ``repeat``, the run of median wall time (file caches warm for every command alike)."""
-    if repeat > 1:
-        runs = sorted((run(cmd, env) for _ in range(repeat)), key=lambda r: r["wall"])
-        return runs[len(runs) // 2]
+def run(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall, CPU (user+sys of the process tree) and peak RSS (MiB, the largest process) of one command."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(p.pid, 0)
@@ -100,6 +100,23 @@ def run(cmd: list[str], env: dict[str, str], repeat: int = 1) -> dict[str, float
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
 
 
+def rounds(commands: dict[str, list[str]], env: dict[str, str], base: str) -> list[tuple[str, dict[str, float]]]:
+    """`REPEAT` rounds of every command in turn (so a change in the machine's load touches them
+    alike); per command the median wall, CPU and peak, and the median and range of its wall
+    over ``base``'s in the same round."""
+    got: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    for _ in range(REPEAT):
+        for name, cmd in commands.items():
+            got[name].append(run(cmd, env))
+    out = []
+    for name, runs in got.items():
+        ratios = sorted(r["wall"] / b["wall"] for r, b in zip(runs, got[base]))
+        row = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "rss")}
+        row.update(ratio=statistics.median(ratios), low=ratios[0], high=ratios[-1])
+        out.append((name, row))
+    return out
+
+
 def case(nq: int, nc: int, parts: list[str], tmp: Path, large: bool,
          keep: Path | None) -> list[tuple[str, dict[str, float]]]:
     q, c = tmp / f"q{nq}.csv", tmp / f"c{nc}.csv"
@@ -108,20 +125,25 @@ def case(nq: int, nc: int, parts: list[str], tmp: Path, large: bool,
         write_corpus(c, nc, 1, parts)
     cache = (keep or tmp) / f"cache-{nq}-{nc}"
     env = {**os.environ, "XL_UPR_CACHE_DIR": str(cache)}
-    rows = []
+    match = [XL, "match", str(q), str(c), "--top", "5"]
+    first = []
     if not (large and nc > 100_000) and not (keep and cache.exists()):
-        rows.append(("xl-upr first run", run([XL, "match", str(q), str(c), "--top", "5"], env)))
+        first.append(("xl-upr first run", run(match, env)))
     else:
         print(f"  ({nc:,} records: embedding the corpus once before timing the warm run)", flush=True)
-        run([XL, "match", str(q), str(c), "--top", "5"], env)
-    rows.append(("xl-upr warm", run([XL, "match", str(q), str(c), "--top", "5"], env, REPEAT)))
-    rows.append(("xl-upr --no-semantic", run([XL, "match", str(q), str(c), "--top", "5", "--no-semantic",
-                                              "--no-cache"], env, REPEAT)))
-    rows.append(("tf-idf script", run([sys.executable, str(ROOT / "benchmarks" / "tfidf_baseline.py"),
-                                       str(q), str(c)], env, REPEAT)))
+        run(match, env)
+    commands = {"tf-idf script": [sys.executable, str(ROOT / "benchmarks" / "tfidf_baseline.py"), str(q), str(c)],
+                "xl-upr warm": match,
+                "xl-upr --no-semantic": match + ["--no-semantic", "--no-cache"]}
+    rows = rounds(commands, env, "tf-idf script")
+    base = dict(rows)["tf-idf script"]["wall"]
+    for _name, r in first:
+        r.update(ratio=r["wall"] / base, low=r["wall"] / base, high=r["wall"] / base)
     if nq * nc <= 3_000_000:
-        rows.append(("rapidfuzz cdist", run([sys.executable, "-c", CDIST, str(q), str(c)], env)))
-    return rows
+        r = run([sys.executable, "-c", CDIST, str(q), str(c)], env)
+        r.update(ratio=r["wall"] / base, low=r["wall"] / base, high=r["wall"] / base)
+        rows.append(("rapidfuzz cdist", r))
+    return first + rows[1:3] + rows[:1] + rows[3:]
 
 
 def main() -> int:
@@ -134,15 +156,14 @@ def main() -> int:
     cases = [tuple(int(x) for x in c.split("x")) for c in a.cases] + ([(300, 267_000)] if a.large else [])
     parts = sentences()
     print(f"{os.cpu_count()} cores; {len(parts):,} clauses to recombine\n")
-    print("| queries × records | command | wall s | CPU s | peak MiB | wall ÷ tf-idf |")
+    print("| queries × records | command | wall s | CPU s | peak MiB | wall ÷ tf-idf (range) |")
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as d:
         for nq, nc in cases:
-            rows = case(nq, nc, parts, Path(d), a.large, a.keep_cache)
-            base = dict(rows)["tf-idf script"]["wall"]
-            for name, r in rows:
+            for name, r in case(nq, nc, parts, Path(d), a.large, a.keep_cache):
+                spread = f" ({r['low']:.2f}–{r['high']:.2f})" if r["high"] > r["low"] else ""
                 print(f"| {nq:,} × {nc:,} | {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | "
-                      f"{r['wall'] / base:.2f} |", flush=True)
+                      f"{r['ratio']:.2f}{spread} |", flush=True)
     return 0
 
 
