@@ -57,7 +57,7 @@ def match_explained(queries: Sequence[str | None], index: CorpusIndex, *, limit:
         hits = [(h[0][0].query if h else None,
                  [(m.key, m.score, m.status, m.features, m.ranker, m.margin, reason) for m, reason in h])
                 for h in result]
-        return hits, index.profiles_since(known)
+        return hits, index.profiles_since(known) if cache else {}  # kept for the index file only
 
     def decode(data: tuple[list[Any], dict[int, Profile]]) -> Explained:
         hits, made = data
