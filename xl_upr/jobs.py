@@ -2,9 +2,9 @@
 
 What `xl-upr match` and `frames.match_frame` run. A job of at least `SPLIT_QUERIES` queries
 (`SPLIT_QUERIES_FRESH` against an index built in this run) against at most `SPLIT_RECORDS`
-records is split in two (`workers.in_two`): the embeddings are
-made here first, so both processes read them from memory, and the profiles the child makes of
-its candidates come back with its answer, so the saved index holds them all.
+records is split in two (`workers.in_two`): the embeddings are made here first, so both
+processes read them from memory, and the profiles the child makes of its candidates come back
+with its answer, so the saved index holds them all.
 """
 
 from __future__ import annotations
@@ -65,6 +65,6 @@ def match_explained(queries: Sequence[str | None], index: CorpusIndex, *, limit:
         return [[(Match(index.records[k], s, k, st, f, rk, mg, query), reason) for k, s, st, f, rk, mg, reason in h]
                 for query, h in hits]
 
-    at = max(1, len(queries) // (2 * batch)) * batch  # about half, whole batches (this process also writes)
+    at = max(1, round(len(queries) / (2 * batch))) * batch  # about half, in whole batches
     first, second = workers.in_two(queries, at, run, encode, decode)
     return first + second
