@@ -156,3 +156,15 @@ def test_nearest_records_blockwise_over_a_large_corpus(monkeypatch):
     monkeypatch.setattr(match, "_BLOCK", 64)
     got = match._nearest(qv, cvec, 7)
     assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def test_top_pairs_can_take_zero_as_no_value():
+    """The lexical block marks "no shared feature" by 0 (no -inf pass over it): such records are
+    never candidates, as -inf ones are not."""
+    values = np.array([[0.0, 0.3, 0.0, 0.3, 0.1], [0.0, 0.0, 0.0, 0.0, 0.0], [0.2, 0.0, 0.0, 0.0, 0.0]],
+                      dtype=np.float32)
+    r, c = pairs.top_pairs(values, 3, empty=0.0)
+    assert list(zip(r.tolist(), c.tolist())) == [(0, 1), (0, 3), (0, 4), (2, 0)]
+    marked = np.where(values == 0, np.float32(-np.inf), values)
+    r2, c2 = pairs.top_pairs(marked, 3)
+    assert r.tolist() == r2.tolist() and c.tolist() == c2.tolist()

@@ -126,14 +126,12 @@ def _query_vectors(queries: Sequence[_Query], index: CorpusIndex
 def _cosines(vectors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], start: int, stop: int,
              index: CorpusIndex) -> np.ndarray:
     """Weighted cosines (float32) of queries ``start:stop`` against every record, in one sparse
-    product; ``-inf`` where a record shares no feature with the query."""
+    product; 0 where a record shares no feature with the query (every weight is positive)."""
     rows, cols, vals, norms = vectors
     a, b = np.searchsorted(rows, [start, stop])
     out = np.zeros((stop - start, len(index)), dtype=np.float32)
     accumulate(out, rows[a:b] - start, cols[a:b], vals[a:b], index.by_feature)
-    none = out == 0
     out *= (1.0 / norms[start:stop])[:, None]
-    np.copyto(out, np.float32(-np.inf), where=none)
     return out
 
 

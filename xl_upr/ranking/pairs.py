@@ -31,10 +31,10 @@ BLOCK_ELEMENTS = 1 << 22
 
 
 # --------------------------------------------------------------------------- candidates
-def top_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of each row's k largest values, ``-inf`` meaning "no value"; of values tied
-    at the cut, those of the smallest columns, so the choice never depends on the order of the
-    input. A row with k or fewer values gives all of them. Pairs come ordered by row.
+def top_pairs(values: np.ndarray, k: int, empty: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's k largest values, ``empty`` or below meaning "no value"; of
+    values tied at the cut, those of the smallest columns, so the choice never depends on the
+    order of the input. A row with k or fewer values gives all of them. Pairs come ordered by row.
 
     A partition of a strided sample of each row finds a value no larger than its k-th largest;
     only the values at or above it are sorted (value descending, column ascending).
@@ -45,7 +45,7 @@ def top_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """
     b, n = values.shape
     if k >= n:
-        flat = np.flatnonzero(values > -np.inf)
+        flat = np.flatnonzero(values > empty)
     else:
         step = max(1, int(math.sqrt(n / k) / 4))
         sample = values[:, ::step]
@@ -53,8 +53,8 @@ def top_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         floor = np.partition(sample, m - k, axis=1)[:, m - k] if m > k else sample.min(axis=1)
         flat = np.flatnonzero(values >= floor[:, None])
     v = values.reshape(-1)[flat]
-    if len(v) and v.min() == -np.inf:
-        flat, v = flat[v > -np.inf], v[v > -np.inf]
+    if len(v) and v.min() <= empty:
+        flat, v = flat[v > empty], v[v > empty]
     r, c = np.divmod(flat, n)
     if k >= n:
         return r, c
@@ -78,18 +78,16 @@ def candidates(lex: np.ndarray, want: int | None, nearest: tuple[np.ndarray, np.
     """Candidates of a block of queries: (query, row) pairs ordered by query then row, and each
     pair's lexical cosine (0 where the texts share no feature).
 
-    ``lex`` holds the weighted cosines (queries x records, ``-inf`` where none); each query
-    keeps its ``want`` best (all when None) and the (query, row) pairs of ``nearest`` (its
-    embedding neighbours)."""
+    ``lex`` holds the weighted cosines (queries x records, 0 where the texts share no feature);
+    each query keeps its ``want`` best (all when None) and the (query, row) pairs of
+    ``nearest`` (its embedding neighbours)."""
     n = lex.shape[1]
-    q, r = top_pairs(lex, n if want is None else want)
+    q, r = top_pairs(lex, n if want is None else want, empty=0.0)
     keys = q * n + r
     if nearest is not None:
         keys = np.concatenate((keys, nearest[0] * n + nearest[1]))
     q, r = np.divmod(np.unique(keys), n)
-    cos = lex[q, r]
-    cos[cos == -np.inf] = 0.0
-    return q, r, cos
+    return q, r, lex[q, r]
 
 
 # --------------------------------------------------------------------------- exact arithmetic
