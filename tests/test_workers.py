@@ -86,3 +86,29 @@ def test_terms_in_two_processes_are_the_terms_and_words_of_one(kaz2014, monkeypa
     assert calls == [len(texts) // 2]
     assert two[0] == one[0] and two[1].tolist() == one[1].tolist() and two[2].tolist() == one[2].tolist()
     assert words_two == words_one and len(words_one) > 300
+
+
+@pytest.mark.parametrize("mode", [["--no-semantic"], []])
+def test_xl_upr_match_split_over_two_processes_writes_the_same_file(kaz2014, tmp_path, mode):
+    """The whole command, as users run it: 240 queries against an index built in the run
+    (`--no-cache`: it splits from `SPLIT_QUERIES_FRESH`) give the bytes one process gives."""
+    import csv
+    import subprocess
+    import sys
+
+    q, c = tmp_path / "q.csv", tmp_path / "c.csv"
+    with q.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        w.writerows([f"q{n}", r.text] for n, r in enumerate((list(kaz2014) * 2)[:240]))
+    with c.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        w.writerows([r.id, r.text] for r in kaz2014[::2])
+    assert jobs.SPLIT_QUERIES_FRESH <= 240 < jobs.SPLIT_QUERIES
+    cmd = [sys.executable, "-m", "xl_upr", "match", str(q), str(c), "--top", "5", "--no-cache", *mode]
+    env = {k: v for k, v in os.environ.items() if k != "XL_UPR_WORKERS"}
+    two = subprocess.run(cmd, capture_output=True, env=env, check=True)
+    one = subprocess.run(cmd, capture_output=True, env={**env, "XL_UPR_WORKERS": "1"}, check=True)
+    assert two.stdout == one.stdout and two.stdout.count(b"\n") > 1000
+    assert two.stderr == one.stderr == b""
