@@ -95,3 +95,17 @@ def test_redirected_output_is_utf8(tmp_path):
                          env={"PYTHONIOENCODING": "cp1252", "PYTHONPATH": str(KAZ_2014.parents[2])})
     assert out.returncode == 0, out.stderr.decode(errors="replace")
     assert "Ж-1" in out.stdout.decode("utf-8")
+
+
+def test_match_output_ids_that_look_like_formulas_stay_text(tmp_path):
+    """IDs are the user's data: in the CSV `xl-upr match` writes, one that Excel would run as a
+    formula gets a leading apostrophe; the numbers and statuses xl-upr writes are left as they are."""
+    q, c = tmp_path / "q.csv", tmp_path / "c.csv"
+    q.write_text('id,text\n"=HYPERLINK(""x"")",Ratify the CRPD (Chile)\n', encoding="utf-8")
+    c.write_text("id,text\n@SUM(A1),Ratify the Convention on the Rights of Persons with Disabilities\n"
+                 "-2,Abolish the death penalty\n", encoding="utf-8")
+    code, out, err = run("match", str(q), str(c), "--top", "2", "--no-semantic")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["query_id"] == "'=HYPERLINK(\"x\")" and rows[0]["corpus_id"] == "'@SUM(A1)"
+    assert rows[0]["rank"] == "1" and float(rows[0]["score"]) > 50 and rows[0]["status"] in {"repeated", "similar"}

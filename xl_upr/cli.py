@@ -46,7 +46,8 @@ def _cmd_match(args: argparse.Namespace) -> int:
         fields = ["query_id", "rank", "corpus_id", "score", "status", "why"]
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(fields)
-        writer.writerows([safe_text(row[k]) for k in fields] for row in rows)
+        writer.writerows((safe_text(r["query_id"]), r["rank"], safe_text(r["corpus_id"]), r["score"], r["status"],
+                          safe_text(r["why"])) for r in rows)  # rank, score and status are ours: never formulas
     return 0
 
 
