@@ -17,6 +17,7 @@ from xl_upr.explain import why
 from xl_upr.index import CorpusIndex
 from xl_upr.match import Match, embed_queries, match_table
 from xl_upr.ranking.profile import Profile
+from xl_upr.ranking.vectors import MEMORY_MAX
 from xl_upr.settings import MatchSettings
 
 #: Fewest queries for which a second process pays (measured: at 300 queries against a cached
@@ -46,7 +47,8 @@ def match_explained(queries: Sequence[str | None], index: CorpusIndex, *, limit:
         return [[(m, why(m, index)) for m in hits] for hits in found]
 
     least = SPLIT_QUERIES_FRESH if not index.profiled else SPLIT_QUERIES
-    if len(queries) < least or not len(index) or len(index) > SPLIT_RECORDS or not workers.available():
+    if len(queries) < least or not len(index) or len(index) > SPLIT_RECORDS or not workers.available() \
+            or (use_semantic and len(queries) > MEMORY_MAX):  # the child reads every query's vector from memory
         return run(queries)
     if use_semantic:
         use_semantic = embed_queries(queries, index, cache=cache, progress=progress)

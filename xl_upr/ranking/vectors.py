@@ -23,7 +23,9 @@ from xl_upr.normalise import split_states
 from xl_upr.ranking import embed as _embed
 
 _MEMORY: OrderedDict[bytes, np.ndarray] = OrderedDict()
-_MEMORY_MAX = 50_000
+#: Vectors kept in memory (the most recent ones); a match split over two processes (`jobs`)
+#: relies on every query's being there, since a forked child must not run the model.
+MEMORY_MAX = 50_000
 _SQL_BATCH = 900
 _STORE_EVERY = 8192
 
@@ -154,7 +156,7 @@ def embeddings(texts: Sequence[str], *, disk: bool = True,
     for k in keys:
         _MEMORY[k] = found[k]
         _MEMORY.move_to_end(k)
-    while len(_MEMORY) > _MEMORY_MAX:
+    while len(_MEMORY) > MEMORY_MAX:
         _MEMORY.popitem(last=False)
     if not keys:
         return np.zeros((0, _embed.DIM), dtype=np.float16)
