@@ -72,7 +72,7 @@ def test_a_records_stem_string_is_its_stems_sorted(kaz2014):
 
     index = build_index(kaz2014)
     for row in range(0, len(kaz2014), 7):
-        assert index.stem_string(row) == " ".join(sorted(set(terms(kaz2014[row].text)))), row
+        assert index.stem_strings([row])[0] == " ".join(sorted(set(terms(kaz2014[row].text)))), row
 
 
 def test_pair_rows_equal_the_one_pair_formulas(kaz2014):
@@ -86,8 +86,9 @@ def test_pair_rows_equal_the_one_pair_formulas(kaz2014):
         lexical = []
         for r in rows.tolist():  # the one-pair lexical score (`match._lexical` before the vectorised stage)
             c = float(cosines[i, r]) if cosines[i, r] > -math.inf else 0.0
-            ratio = fuzz.token_set_ratio(q.stem_string, index.stem_string(r))
-            score = round(blend(c, ratio) * treaty_factor(q.treaties, index.record_treaties(r)), 2) if c > 0 else 0.0
+            ratio = fuzz.token_set_ratio(q.stem_string, index.stem_strings([r])[0])
+            score = round(blend(c, ratio) * treaty_factor(q.treaties, index.records_treaties([r])[0]), 2) \
+                if c > 0 else 0.0
             lexical.append(score / 100.0)
         assert x[:, 0].tolist() == lexical
         best = max(lexical)

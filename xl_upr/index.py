@@ -143,12 +143,9 @@ class CorpusIndex:
             self._by_feature = self.matrix.transpose()
         return self._by_feature
 
-    def stem_string(self, row: int) -> str:
-        """Sorted distinct stems of record ``row`` joined by spaces (read from the matrix once)."""
-        return self.stem_strings([row])[0]
-
     def stem_strings(self, rows: Sequence[int]) -> list[str]:
-        """`stem_string` of many rows; the missing ones made in one pass over the matrix."""
+        """Per row, its record's sorted distinct stems joined by spaces (what rapidfuzz compares);
+        made once, the missing ones in one pass over the matrix."""
         cache = self._stem_strings
         missing = [r for r in dict.fromkeys(rows) if r not in cache]
         if missing:
@@ -159,12 +156,8 @@ class CorpusIndex:
                 cache[r] = " ".join([names[c] for c in cols])
         return [cache[r] for r in rows]
 
-    def record_treaties(self, row: int) -> frozenset[str]:
-        """The treaty tokens of record ``row`` (from its stems), made once."""
-        return self.records_treaties([row])[0]
-
     def records_treaties(self, rows: Sequence[int]) -> list[frozenset[str]]:
-        """`record_treaties` of many rows, the missing ones made in one pass."""
+        """Per row, the treaty tokens among its record's stems; made once, the missing ones in one pass."""
         cache = self._treaties
         missing = [r for r in dict.fromkeys(rows) if r not in cache]
         if missing:

@@ -186,8 +186,9 @@ def _pair_cosines(qv: np.ndarray, cvec: np.ndarray, qi: np.ndarray, rows: np.nda
 def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndarray | None, index: CorpusIndex,
           want: int | None) -> _Found | None:
     """Stage 3a of a batch: its candidates from the sparse and the embedding products, and their
-    token-set ratios. Reads the index only (so batches may run in threads side by side: numpy,
-    BLAS, the product and rapidfuzz let go of the interpreter lock)."""
+    token-set ratios. Batches may run in threads side by side (numpy, BLAS, the product and
+    rapidfuzz let go of the interpreter lock): this stage reads the index, and writes only its
+    stem-string cache, where a row's string is the same whichever thread makes it."""
     live = [i for i, q in enumerate(chunk) if q is not None]
     if not live:
         return None
@@ -226,10 +227,9 @@ def _batch(chunk: Sequence[_Query | None], profs: Sequence[Profile], found: _Fou
         return out
     live = found.live
     queries = [q for q in chunk if q is not None]  # the live ones, in order
-    batch = pairs.QueryBatch([profs[i] for i in live], [q.stem_string for q in queries],
-                             [q.treaties for q in queries])
-    x = pairs.pair_table(batch, found.qi, found.rows, found.lex_cos, found.emb, found.best_emb, index,
-                         found.ratios)
+    batch = pairs.QueryBatch([profs[i] for i in live], [q.treaties for q in queries])
+    x = pairs.pair_table(batch, found.qi, found.rows, found.lex_cos, found.emb, found.best_emb, found.ratios,
+                         index)
     bounds = np.searchsorted(found.qi, np.arange(len(live) + 1)).tolist()
     for k, i in enumerate(live):
         a, b = bounds[k], bounds[k + 1]

@@ -45,11 +45,11 @@ class Ranker:
             u += x[:, c] * w
         return u
 
-    def confidence(self, utility: np.ndarray, margin: np.ndarray | None = None) -> np.ndarray:
-        """Calibrated 0-1 chance that each of one query's candidates asks for the same thing
-        (``margin``: the candidates' `margins`, when already known)."""
+    def confidence(self, utility: np.ndarray, margin: np.ndarray) -> np.ndarray:
+        """Calibrated 0-1 chance that each candidate asks for the same thing, from its utility and
+        its `margins` (lead over the best other candidate of its query)."""
         a, b, c = self.calibration
-        return 1.0 / (1.0 + np.exp(-(a * utility + b * (margins(utility) if margin is None else margin) + c)))
+        return 1.0 / (1.0 + np.exp(-(a * utility + b * margin + c)))
 
     def contributions(self, x: np.ndarray) -> list[tuple[str, float]]:
         """Each feature's share of one pair's utility (weight x value), in `NAMES` order."""
@@ -78,7 +78,6 @@ def margins(utility: np.ndarray) -> np.ndarray:
     out = utility - float(utility[top])
     out[top] = float(utility[top]) - second
     return out
-
 
 
 def group_margins(utility: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -253,7 +253,6 @@ class QueryBatch:
     """What the pair stage reads of a batch of queries."""
 
     profiles: Sequence[Profile]
-    stem_strings: Sequence[str]
     terms_treaties: Sequence[frozenset[str]]
 
 
@@ -285,11 +284,11 @@ def token_set_ratios(stem_strings: Sequence[str], qi: np.ndarray, rows: np.ndarr
 
 
 def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndarray, emb: np.ndarray,
-               best_emb: np.ndarray, index: Any, ratios: np.ndarray | None = None) -> np.ndarray:
+               best_emb: np.ndarray, ratios: np.ndarray, index: Any) -> np.ndarray:
     """The `NAMES` row of every pair (float64, pairs x features), as `features.pair_features`
     gives it: ``qi`` the pair's query in ``batch``, ``rows`` its record row in ``index``, ``cos``
     the lexical (weighted) cosine, ``emb`` the embedding cosine, ``best_emb`` per query its best
-    embedding cosine over all records; ``ratios``, the pairs' `token_set_ratios` if already known."""
+    embedding cosine over all records, ``ratios`` the pairs' `token_set_ratios`."""
     p = len(qi)
     x = np.zeros((p, len(NAMES)), dtype=np.float64)
     if not p:
@@ -312,8 +311,6 @@ def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndar
     lex = np.zeros(p, dtype=np.float64)
     live = np.flatnonzero(c64 > 0)
     if len(live):
-        if ratios is None:
-            ratios = token_set_ratios(batch.stem_strings, qi, rows, cos, index)
         inter, a, b = (v[live] for v in both("terms_treaties"))
         factor = np.where((a > 0) & (b > 0) & (inter == 0), OTHER_TREATY,
                           np.where((b > 0) & (a == 0), ONLY_RECORD_TREATY, 1.0))
