@@ -94,7 +94,6 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
         key[want] = found
     known = {f.name for f in fields(Record)} | {"recommending_states"}
     id_name, text_name = (str(key[k]).strip().lower() for k in ("id", "text"))
-    bare = id_name == "id" and text_name == "text"  # a row of just these two columns has no extras
     out: list[Record] = []
     seen: dict[str, int] = {}
     lower: dict[Any, str] = {}
@@ -132,8 +131,7 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
             implementation=get("implementation", ""),
             themes=_split_list(themes) if themes else (),
             follow_up=get("follow_up", "").lower() in {"yes", "true", "1", "x"},
-            extra={k: v for k, v in row.items() if k not in known and k != "id" and k != "text"}
-            if len(row) > 2 or not bare else {},
+            extra={k: v for k, v in row.items() if k not in known and k != "id" and k != "text"},
         ))
     if not out:
         raise InputError(f"{source}: every row is empty; it needs ids and texts")
