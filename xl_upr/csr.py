@@ -15,6 +15,17 @@ import numpy as np
 _STEP = 1 << 20
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending: ``np.unique(values)`` without the masked-array module it
+    imports on first use (13 ms, in each process of a split run).
+
+    >>> distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    v = np.sort(values, axis=None)
+    return v[np.concatenate(([True], v[1:] != v[:-1]))] if len(v) else v
+
+
 @dataclass
 class Csr:
     """Rows ``indptr[i]:indptr[i+1]`` of ``indices`` (columns) and ``data``; ``shape`` (rows, columns)."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from xl_upr.csr import Csr
+from xl_upr.csr import Csr, distinct
 from xl_upr.normalise import terms_in_two, weight_multiplier
 from xl_upr.records import Record
 
@@ -293,7 +293,7 @@ def build_index(records: Sequence[Record]) -> CorpusIndex:
     fdoc = np.concatenate((docs, docs[:-1][ok]))
     tcol = trig[feat]
     has = tcol >= 0
-    tkeys = np.unique(fdoc[has] * (base + len(theme_names)) + tcol[has])
+    tkeys = distinct(fdoc[has] * (base + len(theme_names)) + tcol[has])
     nf = base + len(theme_names)
     feat = np.concatenate((feat, tkeys % nf))
     fdoc = np.concatenate((fdoc, tkeys // nf))

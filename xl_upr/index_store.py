@@ -10,10 +10,7 @@ and then replaced, so a killed run leaves no half file under the real name.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
-import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +28,8 @@ _FORMAT = 3
 @lru_cache(maxsize=1)
 def code_hash() -> str:
     """Hash of the modules whose change changes an index."""
+    import hashlib  # here, as in `_path`: hashlib loads OpenSSL, which a run without the cache never needs
+
     root = Path(__file__).resolve().parent
     h = hashlib.blake2b(digest_size=16)
     for name in _CODE:
@@ -39,6 +38,8 @@ def code_hash() -> str:
 
 
 def _path(records: Sequence[Record]) -> Path:
+    import hashlib
+
     from xl_upr.ranking.vectors import cache_dir
 
     h = hashlib.blake2b(digest_size=20, key=code_hash().encode()[:64])
@@ -84,6 +85,8 @@ def load_index(records: Sequence[Record], *, disk: bool = True) -> CorpusIndex:
 
 
 def _read(path: Path) -> dict[str, Any] | None:
+    import pickle
+
     try:
         with path.open("rb") as f:
             state = pickle.load(f)  # our own file in the user's own cache folder
@@ -100,6 +103,9 @@ def save_index(index: CorpusIndex, *, disk: bool = True) -> None:
     Never fails the run: a cache that cannot be written is skipped."""
     if not disk or not len(index):
         return
+    import pickle
+    import tempfile
+
     have = (len(index._profiles), index._vectors is not None)
     if index._saved == have:
         return

@@ -15,6 +15,7 @@ import numpy as np
 import snowballstemmer
 
 from xl_upr import lexicon
+from xl_upr.csr import distinct
 
 #: Joins many texts into one string for the vectorised path; no pattern matches across it.
 SEPARATOR = "\x00"
@@ -501,7 +502,7 @@ def _apply_phrases_batch(docs: dict[int, str], gates: dict[str, np.ndarray]) -> 
         hit = [gates[g] for g in _PATTERN_GATES[i] if g in gates]
         if not hit:
             continue
-        ds = np.unique(np.concatenate(hit)).tolist()
+        ds = distinct(np.concatenate(hit)).tolist()
         joined, n = pattern.subn(replacement, SEPARATOR.join(docs[d] for d in ds))
         if not n:
             continue

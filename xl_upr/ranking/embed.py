@@ -14,7 +14,6 @@ checked against ``SHA256SUMS`` at load: a changed or damaged file is refused
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -61,6 +60,8 @@ def _sums() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _session() -> tuple[Any, Any]:
+    import hashlib  # here: hashlib loads OpenSSL, which a lexical run never needs
+
     try:
         import onnxruntime as ort
         from tokenizers import Tokenizer

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from xl_upr.csr import distinct
 from xl_upr.normalise import ONLY_RECORD_TREATY, OTHER_TREATY
 from xl_upr.ranking.features import NAMES
 from xl_upr.ranking.profile import Profile
@@ -86,7 +87,7 @@ def candidates(lex: np.ndarray, want: int | None, nearest: tuple[np.ndarray, np.
     keys = q * n + r
     if nearest is not None:
         keys = np.concatenate((keys, nearest[0] * n + nearest[1]))
-    q, r = np.divmod(np.unique(keys), n)
+    q, r = np.divmod(distinct(keys), n)
     return q, r, lex[q, r]
 
 
@@ -294,7 +295,7 @@ def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndar
     if not p:
         return x
     store = index.record_sets()
-    need = np.unique(rows)
+    need = distinct(rows)
     need = need[~store.have[need]]
     if len(need):  # every candidate's profile is made (and saved) on first use
         rec = need.tolist()

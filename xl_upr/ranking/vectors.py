@@ -10,7 +10,6 @@ ranks exactly as an uncached one.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections import OrderedDict
@@ -46,6 +45,8 @@ def embedded_text(text: str) -> str:
 
 
 def _keys(texts: Sequence[str]) -> list[bytes]:
+    import hashlib  # here: hashlib loads OpenSSL, which a lexical run never needs
+
     salt = _embed.cache_tag().encode()
     return [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16, key=salt[:64]).digest()
             for t in texts]
@@ -55,6 +56,8 @@ class _DiskCache:
     """key -> float16 vector in one SQLite table; every failure makes it a no-op or a fresh file."""
 
     def __init__(self, folder: Path) -> None:
+        import hashlib
+
         tag = hashlib.blake2b(_embed.cache_tag().encode(), digest_size=8).hexdigest()
         self.path = folder / f"embeddings-{tag}.sqlite"
         self.db: sqlite3.Connection | None = None
