@@ -26,7 +26,6 @@ _QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("\u00a0
 _PAREN = re.compile(r"\((?:[^()\x00]|\([^()\x00]*\))*\)")
 _TRAILING = re.compile(r"(?:\s*(?:\((?:[^()\x00]|\([^()\x00]*\))*\))\s*(?:and|,|/)?)+[\s;.,]*$")
 _WS = re.compile(r"\s+")
-_SPACE_PUNCT = re.compile(r"\s+([;,.])")
 
 
 def _unquote(text: str) -> str:
@@ -51,6 +50,7 @@ _AMBIGUOUS = {"chad", "georgia", "guinea", "jordan", "niger", "turkey", "china",
 STATE_WORDS = frozenset(k for k in _STATE_KEYS if " " not in k and "-" not in k and k not in _AMBIGUOUS)
 
 
+@lru_cache(maxsize=4096)
 def is_state(name: str) -> bool:
     """True when ``name`` is a UN member or observer State (any common UN spelling)."""
     return _state_key(name) in _STATE_KEYS
@@ -100,12 +100,17 @@ def split_states(text: str) -> tuple[str, tuple[str, ...]]:
     return _split_states(text)
 
 
+def _tight(spaced: str) -> str:
+    """No space before ; , or . in a text whose spaces are single (what ``\\s+([;,.])`` -> ``\\1`` does)."""
+    return spaced.replace(" ;", ";").replace(" ,", ",").replace(" .", ".") if " " in spaced else spaced
+
+
 @lru_cache(maxsize=20_000)
 def _split_states(text: str) -> tuple[str, tuple[str, ...]]:
-    text = _WS.sub(" ", _unquote(text)).strip()
+    text = " ".join(_unquote(text).split())  # str.split splits on what the regex \s matches
     first = text.find("(")
     if first < 0:  # no group: nothing to take out
-        return _SPACE_PUNCT.sub(r"\1", text).rstrip(" ;,"), ()
+        return _tight(text).rstrip(" ;,"), ()
     found: list[str] = []
     while first > 0 and text[first - 1].isspace():  # a trailing run can start no earlier
         first -= 1
@@ -122,9 +127,7 @@ def _split_states(text: str) -> tuple[str, tuple[str, ...]]:
         found.extend(parts)
         return " "
 
-    body = _PAREN.sub(repl, text)
-    body = _WS.sub(" ", body).strip()
-    body = _SPACE_PUNCT.sub(r"\1", body).rstrip(" ;,")
+    body = _tight(" ".join(_PAREN.sub(repl, text).split())).rstrip(" ;,")
     return body, tuple(dict.fromkeys(found))
 
 

@@ -33,6 +33,18 @@ _LEADS = [
 _LEAD = re.compile(r"^(?:" + "|".join(_LEADS) + r")\b[\s,]*", re.IGNORECASE)
 _CLAUSE = re.compile(r";\s*|:\s+|\s+\([a-z]\)\s+|,?\s+(?:as well as|and to|and also|in addition to|and further)\s+"
                      r"|\.\s+(?=[A-Z])", re.IGNORECASE)
+_CLAUSE_WORDS = ("as well as", "and to", "and also", "in addition to", "and further")
+
+
+def _may_split(text: str) -> bool:
+    """False only where `_CLAUSE` cannot match (most texts: a scan in C instead of the regex's
+    try at every space); a non-ASCII text is left to the regex (its case-insensitive matching
+    knows letters such as the long s)."""
+    if not text.isascii() or ";" in text or ":" in text or "(" in text or "." in text:
+        return True
+    low = text.lower()
+    return any(w in low for w in _CLAUSE_WORDS)
+
 
 
 def strip_lead(text: str) -> str:
@@ -62,7 +74,8 @@ def clauses(text: str, min_words: int = 4, *, states_removed: bool = False) -> l
     """The parts of a multi-part recommendation (each with its lead-in stripped); short
     fragments are joined to the clause before them."""
     parts: list[str] = []
-    for piece in _CLAUSE.split(text if states_removed else split_states(text)[0]):
+    core = text if states_removed else split_states(text)[0]
+    for piece in _CLAUSE.split(core) if _may_split(core) else (core,):
         piece = strip_lead(piece.strip(" ,.;"))
         if not piece:
             continue

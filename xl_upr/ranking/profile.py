@@ -58,13 +58,16 @@ def profiles(texts: Sequence[str]) -> list[Profile]:
     bounds = np.searchsorted(docs, np.arange(len(flat) + 1)).tolist()
     words = [names[j] for j in ids.tolist()]
     sector_of = _sector_of()
+    sector_stems = frozenset(sector_of)
+    treaty_stems = treaties(names)  # a stem's being a treaty is its own: these, met in a text, are its treaties
     out: list[Profile] = []
     k = 0
     for (_core, states), cl in zip(split, parts):
         sets = [frozenset(words[bounds[i]:bounds[i + 1]]) for i in range(k, k + len(cl))]
         k += len(cl)
         stems = sets[0].union(*sets[1:]) if sets else frozenset()
-        sectors = frozenset(x for s in stems for x in sector_of.get(s, ()))
-        out.append(Profile(stems, treaties(stems), sectors, stems & lexicon.GROUPS,
+        in_sectors = stems & sector_stems
+        sectors = frozenset().union(*map(sector_of.__getitem__, in_sectors)) if in_sectors else frozenset()
+        out.append(Profile(stems, stems & treaty_stems, sectors, stems & lexicon.GROUPS,
                            tuple(s - _BOILERPLATE for s in sets), frozenset(states)))
     return out
