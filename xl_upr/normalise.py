@@ -10,12 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import snowballstemmer
 
 from xl_upr import lexicon
 from xl_upr.csr import distinct
+
+try:  # Python's regex parser, read to know what literals a phrase pattern needs (`_needs`)
+    from re import _parser as _sre  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_parse as _sre
 
 #: Joins many texts into one string for the vectorised path; no pattern matches across it.
 SEPARATOR = "\x00"
@@ -304,6 +310,63 @@ GATE_WORDS = frozenset(_GATES)
 _PATTERN_GATES: list[frozenset[str]] = [_anchors(raw) or frozenset() for raw in _RAW_PATTERNS]
 
 
+def _literal_runs(seq: Any) -> list[str]:
+    """The runs of literal characters every match of a parsed regex sequence contains."""
+    runs: list[str] = []
+    run: list[str] = []
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            runs.append("".join(run))
+            run = []
+        if op is _sre.SUBPATTERN and not av[1]:  # a group without flags of its own
+            runs += _literal_runs(av[-1])
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:  # taken at least once
+            runs += _literal_runs(av[2])
+    if run:
+        runs.append("".join(run))
+    return runs
+
+
+def _needs(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
+    """Per alternative of a phrase pattern, the literal strings a text must contain for that
+    alternative to match (a text holding none of the sets cannot match); None when unknown.
+
+    Read off the pattern as Python's own regex parser parses it, so the test is exact: a
+    pattern only ever runs over texts it could change.
+
+    >>> _needs(re.compile(r"\\b(?:convention\\s+against\\s+torture|cat)\\b"))
+    (('onvention', 'against', 'torture', 'c'), ('at', 'c'))
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        seq = list(_sre.parse(pattern.pattern))
+    except Exception:  # noqa: BLE001 - an unknown form: the pattern runs wherever its gate is
+        return None
+    branches = [k for k, (op, _av) in enumerate(seq) if op is _sre.BRANCH]
+    if len(branches) == 1:  # "c(?:onvention against torture|at)", as the parser writes it: per alternative
+        k = branches[0]
+        rest = _literal_runs(seq[:k]) + _literal_runs(seq[k + 1:])
+        options = [rest + _literal_runs(alternative) for alternative in seq[k][1][1]]
+    else:
+        options = [_literal_runs(seq)]
+    if not all(options):
+        return None
+    return tuple(tuple(sorted(set(o), key=lambda x: (-len(x), x))) for o in options)  # longest first: fails soonest
+
+
+def _may_match(i: int, text: str) -> bool:
+    """False when phrase pattern ``i`` cannot match ``text`` (it lacks the literals it needs)."""
+    needs = _NEEDS[i]
+    return needs is None or any(all(s in text for s in option) for option in needs)
+
+
+_NEEDS = [_needs(pattern) for pattern, _ in _PHRASES]
+
+
 def _strip_state_groups(text: str) -> str:
     def repl(match: re.Match[str]) -> str:
         inner = match.group(0)[1:-1]
@@ -355,8 +418,9 @@ def _phrases(low: str) -> str:
     for k in keys.intersection(_GATES):
         todo.update(_GATES[k])
     for i in sorted(todo):
-        pattern, replacement = _PHRASES[i]
-        low = pattern.sub(replacement, low)
+        if _may_match(i, low):
+            pattern, replacement = _PHRASES[i]
+            low = pattern.sub(replacement, low)
     return _WS.sub(" ", low).strip()
 
 
@@ -500,12 +564,15 @@ def _tokenise(plain: str) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray
 
 
 def _apply_phrases_batch(docs: dict[int, str], gates: dict[str, np.ndarray]) -> dict[int, str]:
-    """`_phrases` for many texts: each pattern runs once over the texts holding its gate."""
+    """`_phrases` for many texts: each pattern runs once over the texts holding its gate and
+    the literals it needs."""
     for i, (pattern, replacement) in enumerate(_PHRASES):
         hit = [gates[g] for g in _PATTERN_GATES[i] if g in gates]
         if not hit:
             continue
-        ds = distinct(np.concatenate(hit)).tolist()
+        ds = [d for d in distinct(np.concatenate(hit)).tolist() if _may_match(i, docs[d])]
+        if not ds:
+            continue
         joined, n = pattern.subn(replacement, SEPARATOR.join(docs[d] for d in ds))
         if not n:
             continue
