@@ -200,6 +200,17 @@ NASTY = st.text(st.characters(codec=None, categories=None), max_size=30) | st.sa
      '=HYPERLINK("http://x"&A1,"click")', "+1", "-1", "@SUM(A1)", "\ttab"])
 
 
+def test_a_printable_text_is_already_clean_and_every_other_is_scrubbed():
+    """`clean_text` returns a printable text as it is: no printable character is one XML or
+    Excel refuses (every code point checked); the others go through the full clean-up."""
+    from xl_upr._cells import _scrub, clean_text
+
+    every = "".join(map(chr, range(0x110000)))
+    printable = "".join(ch for ch in every if ch.isprintable())
+    assert _scrub(printable) == printable
+    assert clean_text("a\x00b\x0bc\ud800\uffff\u00b7") == "ab\nc\ufffd\ufffd\u00b7"
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(NASTY, min_size=1, max_size=4))
 def test_any_text_makes_record_files_that_open(tmp_path_factory, texts):

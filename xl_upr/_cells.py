@@ -33,10 +33,12 @@ def clean_text(value: Any) -> Any:
     >>> clean_text("a\x00b\x0bc\ud800\uffff") == "ab\nc\ufffd\ufffd"
     True
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value.isprintable():  # printable: none of the characters below (tested)
         return value
-    if value.isascii() and value.isprintable():
-        return value
+    return _scrub(value)
+
+
+def _scrub(value: str) -> str:
     return _REPLACED.sub("\ufffd", _BREAKS.sub("\n", _CONTROLS.sub("", value)))
 
 
