@@ -31,9 +31,9 @@ _LEADS = [
     r"(?:take|make)\s+(?:all\s+)?(?:the\s+)?(?:necessary|appropriate)\s+(?:steps|measures|action)" + _TO,
 ]
 _LEAD = re.compile(r"^(?:" + "|".join(_LEADS) + r")\b[\s,]*", re.IGNORECASE)
-_CLAUSE = re.compile(r";\s*|:\s+|\s+\([a-z]\)\s+|,?\s+(?:as well as|and to|and also|in addition to|and further)\s+"
-                     r"|\.\s+(?=[A-Z])", re.IGNORECASE)
 _CLAUSE_WORDS = ("as well as", "and to", "and also", "in addition to", "and further")
+_CLAUSE = re.compile(r";\s*|:\s+|\s+\([a-z]\)\s+|,?\s+(?:" + "|".join(_CLAUSE_WORDS) + r")\s+|\.\s+(?=[A-Z])",
+                     re.IGNORECASE)
 
 
 def _may_split(text: str) -> bool:
@@ -44,7 +44,6 @@ def _may_split(text: str) -> bool:
         return True
     low = text.lower()
     return any(w in low for w in _CLAUSE_WORDS)
-
 
 
 def strip_lead(text: str) -> str:
