@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import io
 import json
 import os
 import sys
@@ -31,24 +32,40 @@ def _cmd_match(args: argparse.Namespace) -> int:
                               semantic=False if args.no_semantic else None, cache=not args.no_cache,
                               progress=_progress_bar("embedding the corpus (first time only)"))
     save_index(index, disk=not args.no_cache)
-    rows = []
-    for q, hits in zip(queries, results):
-        for rank, (m, reason) in enumerate(hits, start=1):
-            rows.append({"query_id": q.id, "rank": rank, "corpus_id": m.id, "score": round(m.score, 1),
-                         "status": m.status, "why": reason})
+    fields = ("query_id", "rank", "corpus_id", "score", "status", "why")
+    rows = [(q.id, rank, m.id, round(m.score, 1), m.status, reason)
+            for q, hits in zip(queries, results) for rank, (m, reason) in enumerate(hits, start=1)]
     if args.format == "json":
         from xl_upr._cells import clean_text
 
-        json.dump([{k: clean_text(v) for k, v in row.items()} for row in rows], sys.stdout, ensure_ascii=False,
-                  indent=1)
+        json.dump([{k: clean_text(v) for k, v in zip(fields, row)} for row in rows], sys.stdout,
+                  ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        fields = ["query_id", "rank", "corpus_id", "score", "status", "why"]
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        ids: dict[str, str] = {}  # an id comes back on many rows: made safe once
+
+        def safe_id(value: str) -> str:
+            out = ids.get(value)
+            if out is None:
+                out = ids[value] = safe_text(value)
+            return out
+
+        # rank, score and status are ours: never formulas; rows go out in blocks (one write each)
+        block = io.StringIO()
+        writer = csv.writer(block, lineterminator="\n")
         writer.writerow(fields)
-        writer.writerows((safe_text(r["query_id"]), r["rank"], safe_text(r["corpus_id"]), r["score"], r["status"],
-                          safe_text(r["why"])) for r in rows)  # rank, score and status are ours: never formulas
+        for start in range(0, len(rows), _CSV_BLOCK):
+            writer.writerows((safe_id(qid), rank, safe_id(cid), score, status, safe_text(why))
+                             for qid, rank, cid, score, status, why in rows[start:start + _CSV_BLOCK])
+            sys.stdout.write(block.getvalue())
+            block.seek(0)
+            block.truncate()
+        sys.stdout.write(block.getvalue())
     return 0
+
+
+#: Output rows written to stdout at a time (one write per block, not per row).
+_CSV_BLOCK = 2_000
 
 
 def _progress_bar(label: str):  # noqa: ANN202 - a progress callback
