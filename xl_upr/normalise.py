@@ -361,7 +361,15 @@ def _needs(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
 def _may_match(i: int, text: str) -> bool:
     """False when phrase pattern ``i`` cannot match ``text`` (it lacks the literals it needs)."""
     needs = _NEEDS[i]
-    return needs is None or any(all(s in text for s in option) for option in needs)
+    if needs is None:
+        return True
+    for option in needs:  # plain loops: this runs for every text a gate lets through
+        for literal in option:
+            if literal not in text:
+                break
+        else:
+            return True
+    return False
 
 
 _NEEDS = [_needs(pattern) for pattern, _ in _PHRASES]
