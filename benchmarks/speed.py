@@ -19,8 +19,10 @@ a change in a shared machine's load touches them alike; a row gives the medians,
 ratio is the median (and range) of its wall time over the TF-IDF script's in the same round.
 Peak memory is that of the largest process (a forked child of a split shares its parent's
 pages). The first run and rapidfuzz's are timed once, against the median TF-IDF wall.
-``--large`` adds 300 x 267,000 (lexical and warm only: a first embedding of 267k texts takes
-about 12 minutes on 2 cores, and is reported when run).
+It times the ``xl-upr`` on PATH (else the one beside this Python): run it from an install made as
+the README's first command makes it (``pip install .``); an editable install adds its import
+hook, about 15 ms, to every process. ``--large`` adds 300 x 267,000 (lexical and warm only: a
+first embedding of 267k texts takes 5-12 minutes on 2 cores, and is not timed).
 """
 
 from __future__ import annotations
