@@ -180,7 +180,7 @@ def _pair_cosines(qv: np.ndarray, cvec: np.ndarray, qi: np.ndarray, rows: np.nda
     pair gets the same value whichever queries share its batch (a matrix product's last bits
     depend on its shape: one query from Excel would otherwise score unlike the same query among
     300 from the command line)."""
-    return np.vecdot(qv[qi], np.ascontiguousarray(cvec[rows], dtype=np.float32)).astype(np.float64)
+    return np.vecdot(qv[qi], cvec[rows].astype(np.float32, copy=False)).astype(np.float64)
 
 
 def _find(chunk: Sequence[_Query | None], qvec: np.ndarray | None, cvec: np.ndarray | None, index: CorpusIndex,
@@ -314,8 +314,8 @@ def _embed(queries: Sequence[str | None], present: list[int], index: CorpusIndex
     queries), or (None, None) with one warning when the model cannot be used."""
     try:
         cvec = index.vectors(disk=cache, progress=progress)
-        if len(cvec) <= _BLOCK:  # small enough to hold as float32 once, column by column: the product then
-            cvec = np.asfortranarray(cvec, dtype=np.float32)  # reads its transpose row by row (a fifth faster)
+        if len(cvec) <= _BLOCK:  # small enough to hold as float32 once
+            cvec = cvec.astype(np.float32)
         qvec = np.zeros((len(queries), cvec.shape[1]), dtype=np.float32)
         qvec[present] = embeddings([str(queries[i]) for i in present], disk=cache).astype(np.float32)
         return qvec, cvec
