@@ -310,12 +310,10 @@ _Table = list[tuple[Profile, np.ndarray, np.ndarray] | None]
 
 def _embed(queries: Sequence[str | None], present: list[int], index: CorpusIndex, cache: bool,
            progress: Callable[[int, int], None] | None) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The queries' and the corpus's sentence embeddings (float32; zero rows for blank
-    queries), or (None, None) with one warning when the model cannot be used."""
+    """The queries' sentence embeddings (float32; zero rows for blank queries) and the corpus's
+    (as the index holds them), or (None, None) with one warning when the model cannot be used."""
     try:
         cvec = index.vectors(disk=cache, progress=progress)
-        if len(cvec) <= _BLOCK:  # small enough to hold as float32 once
-            cvec = cvec.astype(np.float32)
         qvec = np.zeros((len(queries), cvec.shape[1]), dtype=np.float32)
         qvec[present] = embeddings([str(queries[i]) for i in present], disk=cache).astype(np.float32)
         return qvec, cvec
@@ -334,6 +332,8 @@ def _tables(queries: Sequence[str | None], index: CorpusIndex, *, limit: int | N
     present = [i for i, q in enumerate(prepared) if q is not None]
     qvec, cvec = _embed(queries, present, index, cache, progress) if semantic and present and len(index) \
         else (None, None)
+    if cvec is not None and len(cvec) <= _BLOCK:  # small enough to hold as float32 once
+        cvec = cvec.astype(np.float32)
     want = None if limit is None else max(CANDIDATES, 4 * limit)
 
     def find(start: int) -> _Found | None:
