@@ -10,17 +10,18 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from xl_upr import __version__
 from xl_upr.errors import XlUprError, XlUprWarning
 
+R = TypeVar("R")
+
 
 def _cmd_match(args: argparse.Namespace) -> int:
-    from xl_upr._cells import safe_text
     from xl_upr.index_store import load_index, save_index
-    from xl_upr.jobs import match_explained
+    from xl_upr.jobs import match_rendered
     from xl_upr.records import load_records
     from xl_upr.settings import MatchSettings
 
@@ -28,44 +29,54 @@ def _cmd_match(args: argparse.Namespace) -> int:
     queries = load_records(args.queries)
     corpus = load_records(args.corpus)
     index = load_index(corpus, disk=not args.no_cache)
-    results = match_explained([q.text for q in queries], index, limit=args.top, settings=settings,
-                              semantic=False if args.no_semantic else None, cache=not args.no_cache,
-                              progress=_progress_bar("embedding the corpus (first time only)"))
-    save_index(index, disk=not args.no_cache)
-    fields = ("query_id", "rank", "corpus_id", "score", "status", "why")
-    rows = [(q.id, rank, m.id, round(m.score, 1), m.status, reason)
-            for q, hits in zip(queries, results) for rank, (m, reason) in enumerate(hits, start=1)]
+    ids = [q.id for q in queries]
+
+    def rows(first: int, answers: list) -> list[tuple]:  # answers: `jobs.Explained` of queries from `first`
+        return [(ids[first + k], rank, m.id, round(m.score, 1), m.status, reason)
+                for k, hits in enumerate(answers) for rank, (m, reason) in enumerate(hits, start=1)]
+
+    def match(render: Callable[[int, list], R]) -> list[R]:
+        """Each part of a split job is made into its output where it was matched."""
+        parts = match_rendered([q.text for q in queries], index, render, limit=args.top, settings=settings,
+                               semantic=False if args.no_semantic else None, cache=not args.no_cache,
+                               progress=_progress_bar("embedding the corpus (first time only)"))
+        save_index(index, disk=not args.no_cache)
+        return parts
+
     if args.format == "json":
         from xl_upr._cells import clean_text
 
-        json.dump([{k: clean_text(v) for k, v in zip(fields, row)} for row in rows], sys.stdout,
-                  ensure_ascii=False, indent=1)
+        json.dump([{k: clean_text(v) for k, v in zip(_FIELDS, row)} for part in match(rows) for row in part],
+                  sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        ids: dict[str, str] = {}  # an id comes back on many rows: made safe once
-
-        def safe_id(value: str) -> str:
-            out = ids.get(value)
-            if out is None:
-                out = ids[value] = safe_text(value)
-            return out
-
-        # rank, score and status are ours: never formulas; rows go out in blocks (one write each)
-        block = io.StringIO()
-        writer = csv.writer(block, lineterminator="\n")
-        writer.writerow(fields)
-        for start in range(0, len(rows), _CSV_BLOCK):
-            writer.writerows((safe_id(qid), rank, safe_id(cid), score, status, safe_text(why))
-                             for qid, rank, cid, score, status, why in rows[start:start + _CSV_BLOCK])
-            sys.stdout.write(block.getvalue())
-            block.seek(0)
-            block.truncate()
-        sys.stdout.write(block.getvalue())
+        texts = match(lambda first, answers: _csv_text(rows(first, answers)))
+        sys.stdout.write(",".join(_FIELDS) + "\n")
+        for text in texts:
+            sys.stdout.write(text)
     return 0
 
 
-#: Output rows written to stdout at a time (one write per block, not per row).
-_CSV_BLOCK = 2_000
+_FIELDS = ("query_id", "rank", "corpus_id", "score", "status", "why")
+
+
+def _csv_text(rows: list[tuple]) -> str:
+    """Output rows as CSV text; the ids and reasons are the user's data, never formulas (rank,
+    score and status are ours), an id made safe once for its many rows."""
+    from xl_upr._cells import safe_text
+
+    ids: dict[str, str] = {}
+
+    def safe_id(value: str) -> str:
+        out = ids.get(value)
+        if out is None:
+            out = ids[value] = safe_text(value)
+        return out
+
+    block = io.StringIO()
+    csv.writer(block, lineterminator="\n").writerows((safe_id(qid), rank, safe_id(cid), score, status, safe_text(why))
+                                                     for qid, rank, cid, score, status, why in rows)
+    return block.getvalue()
 
 
 def _progress_bar(label: str):  # noqa: ANN202 - a progress callback
