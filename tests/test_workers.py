@@ -112,3 +112,20 @@ def test_xl_upr_match_split_over_two_processes_writes_the_same_file(kaz2014, tmp
     one = subprocess.run(cmd, capture_output=True, env={**env, "XL_UPR_WORKERS": "1"}, check=True)
     assert two.stdout == one.stdout and two.stdout.count(b"\n") > 1000
     assert two.stderr == one.stderr == b""
+
+
+def test_a_split_job_renders_each_half_where_it_was_matched(kaz2014, monkeypatch):
+    """`match_rendered`: two values for a split job, the second made in the child, together
+    what one process renders of all queries."""
+    texts = [r.text for r in kaz2014[:40]]
+
+    def render(first, answers):
+        return [(first + k, m.id, m.score, reason, os.getpid()) for k, hits in enumerate(answers) for m, reason in hits]
+
+    one = jobs.match_rendered(texts, build_index(kaz2014[40:]), render, semantic=False, cache=False, batch=8)
+    monkeypatch.setattr(jobs, "SPLIT_QUERIES_FRESH", 10)
+    two = jobs.match_rendered(texts, build_index(kaz2014[40:]), render, semantic=False, cache=False, batch=8)
+    assert len(one) == 1 and len(two) == 2
+    assert [row[:4] for part in two for row in part] == [row[:4] for row in one[0]]
+    assert {row[0] for row in two[1]} == set(range(20, 40))  # positions of the second half
+    assert {row[4] for row in two[0]} == {os.getpid()} and {row[4] for row in two[1]} != {os.getpid()}
