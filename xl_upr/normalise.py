@@ -108,7 +108,7 @@ def split_states(text: str) -> tuple[str, tuple[str, ...]]:
 
 def _tight(spaced: str) -> str:
     """No space before ; , or . in a text whose spaces are single (what ``\\s+([;,.])`` -> ``\\1`` does)."""
-    return spaced.replace(" ;", ";").replace(" ,", ",").replace(" .", ".") if " " in spaced else spaced
+    return spaced.replace(" ;", ";").replace(" ,", ",").replace(" .", ".")
 
 
 @lru_cache(maxsize=20_000)
