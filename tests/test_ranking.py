@@ -167,7 +167,36 @@ def test_persisted_index_ranks_the_link_set_identically(monkeypatch, tmp_path):
     monkeypatch.setattr(vectors, "_MEMORY", vectors.OrderedDict())
     again = load_index(corpus)
     assert again._vectors is not None and again._profiles
+    # the per-record parts are read back whole: every profiled row's sets and stem string
+    profiled = sorted(again._profiles)
+    assert again._record_sets is not None and again._record_sets.have[profiled].all()
+    assert set(profiled) <= set(again._stem_strings)
     rows = [[(m.id, m.score, m.status) for m in h] for h in match_table(queries, again, limit=5)]
     assert rows == [[(m.id, m.score, m.status) for m in h] for h in fresh]
     (next((tmp_path / "cache").glob("index-*.pickle"))).write_bytes(b"garbage")
     assert match_table(queries[:5], load_index(corpus), limit=5) == fresh[:5]
+
+
+def test_saved_record_sets_that_do_not_fit_are_made_again(kaz2014, monkeypatch, tmp_path):
+    """A saved index whose per-record parts are damaged (another row count, codes out of
+    range) is read without them; they are made again and the ranking is the fresh one."""
+    import pickle
+
+    from xl_upr.index_store import load_index, save_index
+
+    _fresh_caches(monkeypatch, tmp_path)
+    corpus, queries = kaz2014[30:], [r.text for r in kaz2014[:30]]
+    fresh = match_table(queries, build_index(corpus), limit=3, semantic=False)
+    first = load_index(corpus)
+    match_table(queries, first, limit=3, semantic=False)
+    save_index(first)
+    path = next((tmp_path / "cache").glob("index-*.pickle"))
+    state = pickle.loads(path.read_bytes())
+    sets = state["record_sets"]
+    assert sets.valid(len(corpus))
+    sets.clauses.stems[:] = len(sets.codes["stem"].of) + 7  # a code no stem has
+    state["stem_strings"] = {len(corpus) + 1: "x"}
+    path.write_bytes(pickle.dumps(state))
+    again = load_index(corpus)
+    assert again._profiles and again._record_sets is None and not again._stem_strings
+    assert match_table(queries, again, limit=3, semantic=False) == fresh

@@ -114,12 +114,22 @@ class CorpusIndex:
             self._profiles.setdefault(r, p)
 
     def record_sets(self) -> Any:
-        """`ranking.pairs.RecordSets` of the records (their sets as bit masks, filled on first use)."""
+        """`ranking.sets.RecordSets` of the records (their sets as bit masks, filled on first use)."""
         if self._record_sets is None:
-            from xl_upr.ranking.pairs import RecordSets
+            from xl_upr.ranking.sets import RecordSets
 
             self._record_sets = RecordSets(len(self.records))
         return self._record_sets
+
+    def fill_record_caches(self) -> None:
+        """Make the record sets, stem strings and treaties of every profiled row (what a saved
+        index keeps: a forked child's are not sent back, and a later run then reads them all)."""
+        rows = sorted(self._profiles)
+        self.stem_strings(rows)
+        store = self.record_sets()
+        need = [r for r in rows if not store.have[r]]
+        if need:
+            store.add(np.asarray(need, dtype=np.int64), self.profiles(need), self.records_treaties(need))
 
     def vectors(self, *, disk: bool = True, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Sentence embeddings of every record (cached; raises `SemanticUnavailable`)."""

@@ -21,8 +21,9 @@ from xl_upr.index import CorpusIndex, build_index
 from xl_upr.normalise import SURFACE
 from xl_upr.records import Record
 
-_CODE = ("normalise.py", "lexicon.py", "index.py", "csr.py", "ranking/profile.py", "ranking/ask.py")
-_FORMAT = 3
+_CODE = ("normalise.py", "lexicon.py", "index.py", "csr.py", "ranking/profile.py", "ranking/ask.py",
+         "ranking/sets.py")
+_FORMAT = 4
 
 
 @lru_cache(maxsize=1)
@@ -78,15 +79,34 @@ def load_index(records: Sequence[Record], *, disk: bool = True) -> CorpusIndex:
                 idx._saved = (len(idx._profiles), idx._vectors is not None)
                 for stem, word in state["surface"].items():  # readable words, as a fresh build sees them
                     SURFACE.setdefault(stem, word)
+                _restore_record_caches(idx, state)
                 return idx
         except (KeyError, TypeError, ValueError, AttributeError):
             pass
     return build_index(records)
 
 
+def _restore_record_caches(idx: CorpusIndex, state: dict[str, Any]) -> None:
+    """Take the saved per-record parts (`ranking.sets.RecordSets`, stem strings, treaties) when
+    they are whole and made for these records; else they are made again on first use."""
+    from xl_upr.ranking.sets import RecordSets
+
+    n = len(idx.records)
+    sets, strings, treaties = state.get("record_sets"), state.get("stem_strings"), state.get("treaties")
+    if isinstance(sets, RecordSets) and sets.valid(n):
+        idx._record_sets = sets
+    for name, cache, kind in (("_stem_strings", strings, str), ("_treaties", treaties, frozenset)):
+        if isinstance(cache, dict) and all(type(r) is int and 0 <= r < n and isinstance(v, kind)
+                                           for r, v in cache.items()):
+            setattr(idx, name, cache)
+
+
 def _read(path: Path) -> dict[str, Any] | None:
+    import gc
     import pickle
 
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling makes ~10^5 containers and no garbage: collections would only re-scan them
     try:
         with path.open("rb") as f:
             state = pickle.load(f)  # our own file in the user's own cache folder
@@ -94,6 +114,9 @@ def _read(path: Path) -> dict[str, Any] | None:
         return None
     except Exception:  # damaged or foreign: rebuilt (a pickle can fail in many ways)
         return None
+    finally:
+        if enabled:
+            gc.enable()
     return state if isinstance(state, dict) else None
 
 
@@ -109,9 +132,11 @@ def save_index(index: CorpusIndex, *, disk: bool = True) -> None:
     have = (len(index._profiles), index._vectors is not None)
     if index._saved == have:
         return
+    index.fill_record_caches()
     state = {"format": _FORMAT, "n": len(index), "vocab": index.vocab, "weights": index.weights,
              "matrix": index.matrix, "unknown_weight": index.unknown_weight, "terms": index.feature_names(),
-             "profiles": index._profiles, "vectors": index._vectors,
+             "profiles": index._profiles, "vectors": index._vectors, "record_sets": index._record_sets,
+             "stem_strings": index._stem_strings, "treaties": index._treaties,
              "surface": {t: SURFACE[t] for t in index.feature_names() if t in SURFACE},
              "model": _model_hash() if index._vectors is not None else None}
     path = _path(index.records)

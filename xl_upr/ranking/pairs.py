@@ -12,9 +12,8 @@ Python's own rounding where a value lies on a rounding edge, ``math.log`` for th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import chain
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from xl_upr.csr import distinct
 from xl_upr.normalise import ONLY_RECORD_TREATY, OTHER_TREATY
 from xl_upr.ranking.features import NAMES
 from xl_upr.ranking.profile import Profile
+from xl_upr.ranking.sets import Clauses, SetMasks, clause_codes, common, size
 
 #: Share of the lexical score that comes from rapidfuzz's token-set ratio of content stems.
 FUZZ_SHARE = 0.25
@@ -110,125 +110,11 @@ def blend(cosine: np.ndarray, ratio: np.ndarray) -> np.ndarray:
     return py_round((1.0 - FUZZ_SHARE) * base + FUZZ_SHARE * ratio * np.minimum(1.0, 2.0 * cosine), 2)
 
 
-# --------------------------------------------------------------------------- sets as bit masks
-class Codes:
-    """Bit positions of the strings of one kind (treaty tokens, rights areas …), as they are met."""
-
-    def __init__(self) -> None:
-        self.of: dict[str, int] = {}
-
-    @property
-    def words(self) -> int:
-        return max(1, (len(self.of) + 63) // 64)
-
-    def masks(self, sets: Iterable[Iterable[str]]) -> np.ndarray:
-        """One row of uint64 words per set (bit ``code`` set for each member)."""
-        rows, codes = [], []
-        n = 0
-        for n, items in enumerate(sets, start=1):
-            for s in items:
-                code = self.of.get(s)
-                if code is None:
-                    code = self.of[s] = len(self.of)
-                rows.append(n - 1)
-                codes.append(code)
-        out = np.zeros((n, self.words), dtype=np.uint64)
-        if codes:
-            c = np.asarray(codes, dtype=np.uint64)
-            np.bitwise_or.at(out, (np.asarray(rows), (c // np.uint64(64)).astype(np.intp)),
-                             np.left_shift(np.uint64(1), c % np.uint64(64)))
-        return out
-
-
-def _widen(a: np.ndarray, words: int) -> np.ndarray:
-    return a if a.shape[1] >= words else np.pad(a, ((0, 0), (0, words - a.shape[1])))
-
-
-def common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Members two rows of masks share, per row (masks made at different widths are fine)."""
-    w = max(a.shape[1], b.shape[1])
-    return np.bitwise_count(_widen(a, w) & _widen(b, w)).sum(axis=1, dtype=np.int64)
-
-
-def size(a: np.ndarray) -> np.ndarray:
-    """Members per row of masks."""
-    return np.bitwise_count(a).sum(axis=1, dtype=np.int64)
-
-
-#: Set kinds a pair's features compare, each with the `Codes` table its masks use.
-_KINDS = {"terms_treaties": "treaty", "treaties": "treaty", "sectors": "sector", "groups": "group",
-          "states": "state"}
-
-
-@dataclass
-class SetMasks:
-    """The sets of many texts as bit masks, one array per kind (`_KINDS`), and their stem counts."""
-
-    masks: dict[str, np.ndarray]
-    stems: np.ndarray
-
-    @classmethod
-    def of(cls, codes: dict[str, Codes], profs: Sequence[Profile],
-           terms_treaties: Sequence[frozenset[str]]) -> SetMasks:
-        m = {kind: codes[_KINDS[kind]].masks(terms_treaties if kind == "terms_treaties"
-                                              else (getattr(p, kind) for p in profs))
-             for kind in _KINDS}
-        return cls(m, np.fromiter((len(p.stems) for p in profs), dtype=np.int64, count=len(profs)))
-
-
-@dataclass
-class RecordSets:
-    """Per record row of an index, its `SetMasks`, made once on first use (the candidates)."""
-
-    n: int
-    codes: dict[str, Codes] = field(default_factory=lambda: {c: Codes() for c in {*_KINDS.values(), "stem"}})
-    have: np.ndarray = field(init=False)
-    sets: SetMasks = field(init=False)
-    clauses: list[list[list[int]]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.have = np.zeros(self.n, dtype=bool)
-        self.clauses = [[] for _ in range(self.n)]
-        self.sets = SetMasks({k: np.zeros((self.n, 1), dtype=np.uint64) for k in _KINDS},
-                             np.zeros(self.n, dtype=np.int64))
-
-    def add(self, rows: np.ndarray, profs: Sequence[Profile], terms_treaties: Sequence[frozenset[str]]) -> None:
-        new = SetMasks.of(self.codes, profs, terms_treaties)
-        for kind, m in new.masks.items():
-            old = self.sets.masks[kind]
-            if old.shape[1] < m.shape[1]:
-                old = self.sets.masks[kind] = _widen(old, m.shape[1])
-            old[rows] = _widen(m, old.shape[1])
-        self.sets.stems[rows] = new.stems
-        for r, c in zip(rows.tolist(), clause_codes(self.codes["stem"], profs)):
-            self.clauses[r] = c
-        self.have[rows] = True
-
-
-def clause_codes(codes: Codes, profs: Sequence[Profile]) -> list[list[list[int]]]:
-    """Per profile, the stem codes of each of its non-empty clauses (what `best_clause` compares)."""
-    of = codes.of
-    return [[[of.setdefault(s, len(of)) for s in c] for c in p.clauses if c] for p in profs]
-
-
-def _flat(clauses: Sequence[list[list[int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Clauses of many texts flattened: each text's first clause and clause count, each clause's
-    first stem and stem count (into the returned stem codes) — and the stem codes."""
-    counts = np.fromiter(map(len, clauses), dtype=np.int64, count=len(clauses))
-    flat = list(chain.from_iterable(clauses))
-    sizes = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
-    stems = np.fromiter(chain.from_iterable(flat), dtype=np.int64, count=int(sizes.sum()))
-    return np.cumsum(counts) - counts, counts, np.cumsum(sizes) - sizes, sizes, stems
-
-
-def best_clauses(q_clauses: Sequence[list[list[int]]], r_clauses: Sequence[list[list[int]]], qi: np.ndarray,
-                 ri: np.ndarray, width: int) -> np.ndarray:
-    """`features.best_clause` of every pair (``qi`` into ``q_clauses``, ``ri`` into ``r_clauses``):
-    the largest Jaccard overlap of a clause of each, 0 when either has no clause. Stem codes are
+def best_clauses(q: Clauses, r: Clauses, qi: np.ndarray, ri: np.ndarray, width: int) -> np.ndarray:
+    """`features.best_clause` of every pair (``qi`` a text of ``q``, ``ri`` one of ``r``): the
+    largest Jaccard overlap of a clause of each, 0 when either has no clause. Stem codes are
     below ``width``."""
-    qfirst, qn, qstart, qsize, qstems = _flat(q_clauses)
-    rfirst, rn, rstart, rsize, rstems = _flat(r_clauses)
-    nq, nr = qn[qi], rn[ri]
+    nq, nr = q.count[qi], r.count[ri]
     combos = nq * nr
     total = int(combos.sum())
     best = np.zeros(len(qi), dtype=np.float64)
@@ -236,15 +122,15 @@ def best_clauses(q_clauses: Sequence[list[list[int]]], r_clauses: Sequence[list[
         return best
     pair = np.repeat(np.arange(len(qi)), combos)
     within = np.arange(total) - np.repeat(np.cumsum(combos) - combos, combos)
-    a = qfirst[qi][pair] + within // nr[pair]
-    b = rfirst[ri][pair] + within % nr[pair]
-    member = np.zeros((len(qsize), width), dtype=bool)  # the batch's query clauses x stems
-    member[np.repeat(np.arange(len(qsize)), qsize), qstems] = True
-    per = rsize[b]
+    a = q.first[qi][pair] + within // nr[pair]
+    b = r.first[ri][pair] + within % nr[pair]
+    member = np.zeros((len(q.size), width), dtype=bool)  # the batch's query clauses x stems
+    member[np.repeat(np.arange(len(q.size)), q.size), q.stems] = True
+    per = r.size[b]
     combo = np.repeat(np.arange(total), per)
-    at = np.repeat(rstart[b] - (np.cumsum(per) - per), per) + np.arange(int(per.sum()))
-    inter = np.bincount(combo, weights=member[a[combo], rstems[at]], minlength=total).astype(np.int64)
-    np.maximum.at(best, pair, inter / (qsize[a] + rsize[b] - inter))
+    at = np.repeat(r.start[b] - (np.cumsum(per) - per), per) + np.arange(int(per.sum()))
+    inter = np.bincount(combo, weights=member[a[combo], r.stems[at]], minlength=total).astype(np.int64)
+    np.maximum.at(best, pair, inter / (q.size[a] + r.size[b] - inter))
     return best
 
 
@@ -336,8 +222,6 @@ def pair_table(batch: QueryBatch, qi: np.ndarray, rows: np.ndarray, cos: np.ndar
     inter, a, b = both("groups")
     x[:, 10] = _jaccard(inter, a, b)
     q_clauses = clause_codes(store.codes["stem"], batch.profiles)
-    uniq, ri = np.unique(rows, return_inverse=True)
-    x[:, 11] = best_clauses(q_clauses, [store.clauses[r] for r in uniq.tolist()], qi, ri.reshape(-1),
-                            len(store.codes["stem"].of))
+    x[:, 11] = best_clauses(q_clauses, store.clauses, qi, rows, len(store.codes["stem"].of))
     x[:, 12] = common(qm["states"][qi], rm["states"][rows]) > 0
     return x
