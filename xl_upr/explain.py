@@ -10,6 +10,7 @@ recommending State. Nothing is re-normalised and no matrix is built per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from xl_upr.lexicon import BOILERPLATE
 from xl_upr.match import Match
 from xl_upr.normalise import DISPLAY, TREATY_TOKENS, stem, surface
 from xl_upr.ranking.model import ranker
+from xl_upr.ranking.profile import Profile
 
 _LABELS = {
     "lexical": "shared wording", "cosine": "similar meaning", "lexical_gap": "wording behind the best",
@@ -67,6 +69,25 @@ def _name(stem: str) -> str:
     return DISPLAY.get(stem, stem[2:].upper()) if stem.startswith("zz") else surface(stem)
 
 
+def _query_words(q: Profile, index: CorpusIndex) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A query's stems that can be a reason: the instruments and concepts it names, and its
+    plain words strongest first (by corpus weight; boilerplate, its groups and words about the
+    review left out); made once for the consecutive hits of one query."""
+    global _LAST
+    last = _LAST  # one read: another thread may set it meanwhile
+    if last[0] is q and last[1] is index:
+        return last[2], last[3]
+    concepts = frozenset(s for s in q.stems if s.startswith("zz") and s not in _QUIET)
+    weight = index.weight
+    words = frozenset(s for s in q.stems if not s.startswith("zz")).difference(BOILERPLATE, q.groups, _META)
+    plain = tuple(sorted(words, key=lambda s: (-weight(s), s)))
+    _LAST = (q, index, concepts, plain)
+    return concepts, plain
+
+
+_LAST: tuple[Any, Any, frozenset[str], tuple[str, ...]] = (None, None, frozenset(), ())
+
+
 def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
     """One short sentence of what the two texts share, e.g. 'CRPD; ratify; people: disabilities'.
 
@@ -77,26 +98,19 @@ def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
     q = match.query
     if q is None or match.key < 0:
         return ""
-    r = index.profiles([match.key])[0]
+    r = index.profile(match.key)
     shared = q.stems & r.stems
-    concepts, plain = [], []
-    for s in shared:
-        if s.startswith("zz"):
-            if s not in _QUIET:
-                concepts.append(_name(s))
-        elif s not in BOILERPLATE and s not in q.groups and s not in _META:
-            plain.append(s)
-    parts = sorted(concepts)
-    weight = index.weight
-    words = sorted(plain, key=lambda s: (-weight(s), s))
+    concepts, plain = _query_words(q, index)
+    parts = sorted([_name(s) for s in shared & concepts])
     parts += [t[3:] for t in sorted(themes(shared))]
     picked: list[str] = []
-    for s in words:  # the two strongest words not already said
-        w = surface(s)
-        if not any(w in p for p in parts):
-            picked.append(w)
-            if len(picked) == 2:
-                break
+    for s in plain:  # the two strongest shared words not already said
+        if s in shared:
+            w = surface(s)
+            if not any(w in p for p in parts):
+                picked.append(w)
+                if len(picked) == 2:
+                    break
     parts += picked
     areas = [a for a in sorted(q.sectors & r.sectors) if not any(a[:5] in p for p in parts)]
     if areas:

@@ -99,6 +99,11 @@ class CorpusIndex:
             self._profiles.update(zip(missing, profiles([self.records[r].text for r in missing])))
         return [self._profiles[r] for r in rows]
 
+    def profile(self, row: int) -> Any:
+        """The `ranking.profile.Profile` of one record (`profiles` of one row)."""
+        made = self._profiles.get(row)
+        return made if made is not None else self.profiles([row])[0]
+
     @property
     def profiled(self) -> frozenset[int]:
         """Rows whose profile is made (on first use, or read with a cached index)."""
