@@ -170,7 +170,7 @@ def test_persisted_index_ranks_the_link_set_identically(monkeypatch, tmp_path):
     # the per-record parts are read back whole: every profiled row's sets and stem string
     profiled = sorted(again._profiles)
     assert again._record_sets is not None and again._record_sets.have[profiled].all()
-    assert set(profiled) <= set(again._stem_strings)
+    assert set(profiled) <= set(again._stem_strings) and again._by_feature is not None
     rows = [[(m.id, m.score, m.status) for m in h] for h in match_table(queries, again, limit=5)]
     assert rows == [[(m.id, m.score, m.status) for m in h] for h in fresh]
     (next((tmp_path / "cache").glob("index-*.pickle"))).write_bytes(b"garbage")
@@ -196,7 +196,10 @@ def test_saved_record_sets_that_do_not_fit_are_made_again(kaz2014, monkeypatch, 
     assert sets.valid(len(corpus))
     sets.clauses.stems[:] = len(sets.codes["stem"].of) + 7  # a code no stem has
     state["stem_strings"] = {len(corpus) + 1: "x"}
+    by = state["by_feature"]
+    state["by_feature"] = type(by)(by.indptr, by.indices[:-1], by.data[:-1], by.shape)  # an entry short
     path.write_bytes(pickle.dumps(state))
     again = load_index(corpus)
     assert again._profiles and again._record_sets is None and not again._stem_strings
+    assert again._by_feature is None
     assert match_table(queries, again, limit=3, semantic=False) == fresh
