@@ -35,6 +35,23 @@ def test_load_records_errors_name_file_and_row(tmp_path):
         load_records(tmp_path / "none.csv")
 
 
+def test_ragged_csv_rows_read_as_a_spreadsheet_shows_them(tmp_path):
+    """Short rows have their missing cells empty, cells beyond the header are dropped, blank
+    lines are skipped and a column of the user's own is kept."""
+    p = tmp_path / "ragged.csv"
+    p.write_text("ID,Text,cycle,Notes\n"
+                 "a,Ratify the CRPD\n"
+                 "\n"
+                 'b,"Abolish, now",2,checked,stray,cells\n', encoding="utf-8")
+    a, b = load_records(p)
+    assert (a.id, a.text, a.cycle, a.extra) == ("a", "Ratify the CRPD", "", {"notes": ""})
+    assert (b.id, b.text, b.cycle, b.extra) == ("b", "Abolish, now", "2", {"notes": "checked"})
+    assert a == type(a)("a", "Ratify the CRPD") and hash(a) == hash(type(a)("a", "Ratify the CRPD"))
+    p.write_text("id,text\na,x\nb\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"ragged\.csv: row 3 \(id 'b'\) has an empty text"):
+        load_records(p)
+
+
 def test_records_round_trip_csv_xlsx_json(tmp_path, kaz2014):
     for suffix in ("csv", "xlsx", "json"):
         path = write_records(kaz2014[:5], tmp_path / f"r.{suffix}")
