@@ -133,11 +133,11 @@ class RecordSets:
                 old = self.sets.masks[kind] = widen(old, m.shape[1])
             old[rows] = widen(m, old.shape[1])
         self.sets.stems[rows] = new.stems
-        old, add = self.clauses, clause_codes(self.codes["stem"], profs)
-        old.first[rows] = add.first + len(old.size)
-        old.count[rows] = add.count
-        self.clauses = Clauses(old.first, old.count, np.concatenate((old.start, add.start + len(old.stems))),
-                               np.concatenate((old.size, add.size)), np.concatenate((old.stems, add.stems)))
+        kept, made = self.clauses, clause_codes(self.codes["stem"], profs)
+        kept.first[rows] = made.first + len(kept.size)
+        kept.count[rows] = made.count
+        self.clauses = Clauses(kept.first, kept.count, np.concatenate((kept.start, made.start + len(kept.stems))),
+                               np.concatenate((kept.size, made.size)), np.concatenate((kept.stems, made.stems)))
         self.have[rows] = True
 
     def valid(self, n: int) -> bool:
