@@ -48,6 +48,19 @@ def test_py_round_is_pythons_round():
     assert pairs.py_round(x, 2).tolist() == [round(v, 2) for v in x.tolist()]
 
 
+@pytest.mark.parametrize("top", [1, 300, 1 << 16, (1 << 16) + 1, 3_000_000, 1 << 31])
+def test_stable_order_is_a_stable_argsort(top):
+    """The transpose's radix order equals numpy's stable sort, ties in input order, for keys of
+    one, two and more 16-bit digits."""
+    from xl_upr.csr import stable_order
+
+    rng = np.random.default_rng(top)
+    for n in (0, 1, 5_000):
+        keys = rng.integers(0, top, n, dtype=np.int64)
+        keys[: n // 3] = keys[n // 3: 2 * (n // 3)]  # many ties
+        assert np.array_equal(stable_order(keys, top), np.argsort(keys, kind="stable"))
+
+
 def test_the_query_product_adds_in_scipys_order(kaz2014):
     sparse = pytest.importorskip("scipy.sparse")
     index = build_index(kaz2014)

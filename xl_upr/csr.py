@@ -28,6 +28,22 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return v[np.concatenate(([True], v[1:] != v[:-1]))] if len(v) else v
 
 
+def stable_order(keys: np.ndarray, top: int) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` of integers in ``[0, top)``, by 16-bit digits, least
+    significant first: numpy sorts 16-bit integers by radix, ten times faster than wider ones.
+
+    >>> stable_order(np.array([70000, 3, 70000, 2, 3]), 70001).tolist()
+    [3, 1, 4, 0, 2]
+    """
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while top > 1 << shift:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
 @dataclass
 class Csr:
     """Rows ``indptr[i]:indptr[i+1]`` of ``indices`` (columns) and ``data``; ``shape`` (rows, columns)."""
@@ -40,7 +56,7 @@ class Csr:
     def transpose(self) -> Csr:
         """The columns as rows, each with its row numbers ascending."""
         n, m = self.shape
-        order = np.argsort(self.indices, kind="stable")
+        order = stable_order(self.indices, m)
         rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self.indptr))
         ptr = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.indices, minlength=m), out=ptr[1:])
