@@ -203,3 +203,22 @@ def test_saved_record_sets_that_do_not_fit_are_made_again(kaz2014, monkeypatch, 
     assert again._profiles and again._record_sets is None and not again._stem_strings
     assert again._by_feature is None
     assert match_table(queries, again, limit=3, semantic=False) == fresh
+
+
+def test_an_index_saved_run_after_run_ranks_as_a_fresh_one(kaz2014, monkeypatch, tmp_path):
+    """Each run against the saved index profiles the new candidates, adds their sets to the
+    saved ones and saves again; every run ranks as on a fresh index."""
+    from xl_upr.index_store import load_index, save_index
+
+    _fresh_caches(monkeypatch, tmp_path)
+    corpus, queries = kaz2014[40:], [r.text for r in kaz2014[:40]]
+    fresh = match_table(queries, build_index(corpus), limit=3, semantic=False)
+    seen = 0
+    for part in (slice(0, 5), slice(5, 25), slice(0, 40)):
+        index = load_index(corpus)
+        assert len(index._profiles) == seen
+        assert match_table(queries[part], index, limit=3, semantic=False) == fresh[part]
+        save_index(index)
+        seen = len(index._profiles)
+        assert index._record_sets.have[sorted(index._profiles)].all()
+    assert seen > 0
