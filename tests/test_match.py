@@ -156,6 +156,30 @@ def test_explanation_points_sum_to_the_score(kaz2014_index):
     assert text.startswith("CRPD") and "disabilit" in text
 
 
+def test_why_depends_on_the_index_it_is_given_and_keeps_none_alive(kaz2014, monkeypatch):
+    """The words a reason names are ordered by the given index's weights, so a query's words
+    made for one index are not reused for another; a dropped index is freed (the reasons keep
+    no index alive)."""
+    import gc
+    import weakref
+
+    import xl_upr.explain as ex
+
+    query = ("Continue the practice of strengthening the Office of the Human Rights Commissioner in compliance with "
+             "the Paris Principles (Pakistan)")  # its shared words rank otherwise by the two indexes' weights
+    small, whole = build_index(kaz2014[:60]), build_index(kaz2014)
+    hit = top_matches(query, small, limit=1, semantic=False)[0]
+    by_small = ex.why(hit, small)
+    after_small = ex.why(hit, whole)  # the same query profile, another index
+    monkeypatch.setattr(ex, "_LAST", (None, lambda: None, frozenset(), ()))
+    assert after_small == ex.why(hit, whole) != by_small
+    alive = weakref.ref(small)
+    ex.why(hit, small)
+    del small
+    gc.collect()
+    assert alive() is None
+
+
 def test_canada_2019_closing_call_ranks_124_6_first(kaz2014_index):
     text = ("Canada notes progress is still needed to protect against discrimination of women and on the basis of "
             "sexual orientation.")

@@ -9,6 +9,7 @@ recommending State. Nothing is re-normalised and no matrix is built per row.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,17 +76,17 @@ def _query_words(q: Profile, index: CorpusIndex) -> tuple[frozenset[str], tuple[
     review left out); made once for the consecutive hits of one query."""
     global _LAST
     last = _LAST  # one read: another thread may set it meanwhile
-    if last[0] is q and last[1] is index:
+    if last[0] is q and last[1]() is index:
         return last[2], last[3]
     concepts = frozenset(s for s in q.stems if s.startswith("zz") and s not in _QUIET)
     weight = index.weight
     words = frozenset(s for s in q.stems if not s.startswith("zz")).difference(BOILERPLATE, q.groups, _META)
     plain = tuple(sorted(words, key=lambda s: (-weight(s), s)))
-    _LAST = (q, index, concepts, plain)
+    _LAST = (q, weakref.ref(index), concepts, plain)  # weak: a dropped index is not kept alive here
     return concepts, plain
 
 
-_LAST: tuple[Any, Any, frozenset[str], tuple[str, ...]] = (None, None, frozenset(), ())
+_LAST: tuple[Any, Any, frozenset[str], tuple[str, ...]] = (None, lambda: None, frozenset(), ())
 
 
 def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
