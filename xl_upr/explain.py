@@ -9,9 +9,7 @@ recommending State. Nothing is re-normalised and no matrix is built per row.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -20,7 +18,6 @@ from xl_upr.lexicon import BOILERPLATE
 from xl_upr.match import Match
 from xl_upr.normalise import DISPLAY, TREATY_TOKENS, stem, surface
 from xl_upr.ranking.model import ranker
-from xl_upr.ranking.profile import Profile
 
 _LABELS = {
     "lexical": "shared wording", "cosine": "similar meaning", "lexical_gap": "wording behind the best",
@@ -70,25 +67,6 @@ def _name(stem: str) -> str:
     return DISPLAY.get(stem, stem[2:].upper()) if stem.startswith("zz") else surface(stem)
 
 
-def _query_words(q: Profile, index: CorpusIndex) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A query's stems that can be a reason: the instruments and concepts it names, and its
-    plain words strongest first (by corpus weight; boilerplate, its groups and words about the
-    review left out); made once for the consecutive hits of one query."""
-    global _LAST
-    last = _LAST  # one read: another thread may set it meanwhile
-    if last[0] is q and last[1]() is index:
-        return last[2], last[3]
-    concepts = frozenset(s for s in q.stems if s.startswith("zz") and s not in _QUIET)
-    weight = index.weight
-    words = frozenset(s for s in q.stems if not s.startswith("zz")).difference(BOILERPLATE, q.groups, _META)
-    plain = tuple(sorted(words, key=lambda s: (-weight(s), s)))
-    _LAST = (q, weakref.ref(index), concepts, plain)  # weak: a dropped index is not kept alive here
-    return concepts, plain
-
-
-_LAST: tuple[Any, Any, frozenset[str], tuple[str, ...]] = (None, lambda: None, frozenset(), ())
-
-
 def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
     """One short sentence of what the two texts share, e.g. 'CRPD; ratify; people: disabilities'.
 
@@ -101,17 +79,17 @@ def why(match: Match, index: CorpusIndex, top: int = 4) -> str:
         return ""
     r = index.profile(match.key)
     shared = q.stems & r.stems
-    concepts, plain = _query_words(q, index)
-    parts = sorted([_name(s) for s in shared & concepts])
+    parts = sorted([_name(s) for s in shared if s.startswith("zz") and s not in _QUIET])
     parts += [t[3:] for t in sorted(themes(shared))]
+    weight = index.weight
+    plain = [s for s in shared.difference(BOILERPLATE, q.groups, _META) if not s.startswith("zz")]
     picked: list[str] = []
-    for s in plain:  # the two strongest shared words not already said
-        if s in shared:
-            w = surface(s)
-            if not any(w in p for p in parts):
-                picked.append(w)
-                if len(picked) == 2:
-                    break
+    for s in sorted(plain, key=lambda s: (-weight(s), s)):  # the two strongest words not already said
+        w = surface(s)
+        if not any(w in p for p in parts):
+            picked.append(w)
+            if len(picked) == 2:
+                break
     parts += picked
     areas = [a for a in sorted(q.sectors & r.sectors) if not any(a[:5] in p for p in parts)]
     if areas:
