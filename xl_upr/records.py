@@ -98,7 +98,6 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
     out: list[Record] = []
     seen: dict[str, int] = {}
     lower: dict[Any, str] = {}
-    extra = False  # any column beyond Record's fields (the common two-column file has none)
     for n, raw in enumerate(rows, start=first):
         row = {}
         for k, v in raw.items():
@@ -107,7 +106,6 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
             name = lower.get(k)
             if name is None:
                 name = lower[k] = str(k).strip().lower()
-                extra = extra or name not in known
             row[name] = v.strip() if type(v) is str else _cell(_scalar(v, source, f"{unit} {n}", k))
         rid, text = row.get(id_name, ""), row.get(text_name, "")
         if not rid and not text:
@@ -122,19 +120,19 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], source: str, *, first: 
         seen[rid] = n
         get = row.get
         states, themes = get("recommending_states", get("states", "")), get("themes", "")
-        out.append(Record(  # positional: the fields in order (a third faster than by keyword)
-            rid, text,
-            get("paragraph", ""),
-            _split_list(states) if states else (),
-            get("response", "").lower(),
-            get("cycle", ""),
-            get("document", ""),
-            get("mechanism", ""),
-            get("year", ""),
-            get("implementation", ""),
-            _split_list(themes) if themes else (),
-            get("follow_up", "").lower() in {"yes", "true", "1", "x"},
-            {k: v for k, v in row.items() if k not in known} if extra else {},
+        out.append(Record(
+            id=rid, text=text,
+            paragraph=get("paragraph", ""),
+            states=_split_list(states) if states else (),
+            response=get("response", "").lower(),
+            cycle=get("cycle", ""),
+            document=get("document", ""),
+            mechanism=get("mechanism", ""),
+            year=get("year", ""),
+            implementation=get("implementation", ""),
+            themes=_split_list(themes) if themes else (),
+            follow_up=get("follow_up", "").lower() in {"yes", "true", "1", "x"},
+            extra={k: v for k, v in row.items() if k not in known and k != "id" and k != "text"},
         ))
     if not out:
         raise InputError(f"{source}: every row is empty; it needs ids and texts")
@@ -209,36 +207,20 @@ def decode_text(data: bytes, source: str) -> str:
     return text
 
 
-def _read_csv(path: Path) -> list[dict[str, Any]]:
+def _read_csv(path: Path) -> list[dict[str, str]]:
     import io
 
     try:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
-    reader = csv.reader(io.StringIO(decode_text(data, str(path)), newline=""))
-    done = 0  # lines read before the row being read (a message names the row's first line)
-    try:  # rows as `csv.DictReader` gives them (missing cells None, extra ones a list under None), made faster
-        header = next(reader, [])
-        width = len(header)
-        out: list[dict[str, Any]] = []
-        done = reader.line_num
-        for row in reader:
-            done = reader.line_num
-            if len(row) == width:
-                out.append(dict(zip(header, row)))
-            elif row:
-                cells: dict[Any, Any] = dict(zip(header, row))
-                if len(row) < width:
-                    cells.update(dict.fromkeys(header[len(row):]))
-                else:
-                    cells[None] = row[width:]
-                out.append(cells)
-        return out
+    reader = csv.DictReader(io.StringIO(decode_text(data, str(path)), newline=""))
+    try:
+        return list(reader)
     except csv.Error as err:
         hint = (f" — a field over {csv.field_size_limit():,} characters usually means a quote (\") left open "
                 "on that line" if "field larger" in str(err) else "")
-        raise InputError(f"{path}: line {done + 1}: cannot read as CSV ({err}){hint}") from None
+        raise InputError(f"{path}: line {reader.line_num + 1}: cannot read as CSV ({err}){hint}") from None
 
 
 def _read_json(path: Path) -> list[dict[str, Any]]:
