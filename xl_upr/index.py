@@ -127,8 +127,8 @@ class CorpusIndex:
         return self._record_sets
 
     def fill_record_caches(self) -> None:
-        """Make the record sets, stem strings and treaties of every profiled row (what a saved
-        index keeps: a forked child's are not sent back, and a later run then reads them all)."""
+        """Make the record sets and stem strings of every profiled row (what a saved index keeps:
+        a forked child's are not sent back, and a later run then reads them all)."""
         rows = sorted(self._profiles)
         self.stem_strings(rows)
         store = self.record_sets()

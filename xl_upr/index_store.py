@@ -87,13 +87,12 @@ def load_index(records: Sequence[Record], *, disk: bool = True) -> CorpusIndex:
 
 
 def _restore_record_caches(idx: CorpusIndex, state: dict[str, Any]) -> None:
-    """Take the saved derived parts (`ranking.sets.RecordSets`, stem strings, treaties, the
-    transposed matrix) when they are whole and made for these records; else they are made again
-    on first use."""
+    """Take the saved derived parts (`ranking.sets.RecordSets`, stem strings, the transposed
+    matrix) when they are whole and made for these records; else they are made again on first use."""
     from xl_upr.ranking.sets import RecordSets
 
     n = len(idx.records)
-    sets, strings, treaties = state.get("record_sets"), state.get("stem_strings"), state.get("treaties")
+    sets, strings = state.get("record_sets"), state.get("stem_strings")
     if isinstance(sets, RecordSets) and sets.valid(n):
         idx._record_sets = sets
     by = state.get("by_feature")
@@ -101,10 +100,9 @@ def _restore_record_caches(idx: CorpusIndex, state: dict[str, Any]) -> None:
     if isinstance(by, Csr) and by.shape == (m.shape[1], n) and len(by.indptr) == m.shape[1] + 1 \
             and len(by.indices) == len(by.data) == len(m.data):
         idx._by_feature = by
-    for name, cache, kind in (("_stem_strings", strings, str), ("_treaties", treaties, frozenset)):
-        if isinstance(cache, dict) and all(type(r) is int and 0 <= r < n and isinstance(v, kind)
-                                           for r, v in cache.items()):
-            setattr(idx, name, cache)
+    if isinstance(strings, dict) and all(type(r) is int and 0 <= r < n and isinstance(v, str)
+                                         for r, v in strings.items()):
+        idx._stem_strings = strings
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -142,7 +140,7 @@ def save_index(index: CorpusIndex, *, disk: bool = True) -> None:
     state = {"format": _FORMAT, "n": len(index), "vocab": index.vocab, "weights": index.weights,
              "matrix": index.matrix, "unknown_weight": index.unknown_weight, "terms": index.feature_names(),
              "profiles": index._profiles, "vectors": index._vectors, "record_sets": index._record_sets,
-             "stem_strings": index._stem_strings, "treaties": index._treaties, "by_feature": index.by_feature,
+             "stem_strings": index._stem_strings, "by_feature": index.by_feature,
              "surface": {t: SURFACE[t] for t in index.feature_names() if t in SURFACE},
              "model": _model_hash() if index._vectors is not None else None}
     path = _path(index.records)
